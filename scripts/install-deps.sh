@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs redline's build and test dependencies from Debian 12 packages.
+# Idempotent: packages already present are skipped. Needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git python3
+  default-jre-headless antlr4 libantlr4-runtime-dev
+  libboost-graph-dev nlohmann-json3-dev doctest-dev
+  libssl-dev libsimdjson-dev
+)
+if [ "${REDLINE_WITH_BENCH:-0}" = 1 ]; then packages+=(libbenchmark-dev); fi
+if [ -n "${REDLINE_EXTRA_PACKAGES:-}" ]; then read -r -a extra <<<"$REDLINE_EXTRA_PACKAGES"; packages+=("${extra[@]}"); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
