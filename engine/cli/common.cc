@@ -1,0 +1,74 @@
+// cli/common.cc — argument parsing and output helpers shared by the verbs.
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+namespace redline::cli {
+
+std::string Args::get(const std::string& name, const std::string& fallback) const {
+  auto it = options.find(name);
+  return it == options.end() ? fallback : it->second;
+}
+
+std::optional<Args> parse_args(const std::vector<std::string>& argv, const std::vector<std::string>& with_value,
+                               const std::vector<std::string>& flags, const char* verb) {
+  Args a;
+  bool only_positional = false;
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    const std::string& s = argv[i];
+    if (only_positional || s.size() < 2 || s[0] != '-') {
+      a.positional.push_back(s);
+      continue;
+    }
+    if (s == "--") {
+      only_positional = true;
+      continue;
+    }
+    std::string body = s.substr(s[1] == '-' ? 2 : 1);
+    std::string name = body, value;
+    bool has_eq = false;
+    if (auto eq = body.find('='); eq != std::string::npos) {
+      name = body.substr(0, eq);
+      value = body.substr(eq + 1);
+      has_eq = true;
+    }
+    bool takes = std::find(with_value.begin(), with_value.end(), name) != with_value.end();
+    bool flag = std::find(flags.begin(), flags.end(), name) != flags.end() || name == "help";
+    if (!takes && !flag) {
+      std::cerr << "redline " << verb << ": unknown option `" << s << "` (see `redline " << verb << " --help`)\n";
+      return std::nullopt;
+    }
+    if (takes && !has_eq) {
+      if (i + 1 >= argv.size()) {
+        std::cerr << "redline " << verb << ": option `--" << name << "` needs a value\n";
+        return std::nullopt;
+      }
+      value = argv[++i];
+    }
+    a.options[name] = value;
+  }
+  return a;
+}
+
+void print_diagnostics(const Diagnostics& diags, bool json) {
+  if (json) {
+    std::cout << diags.to_json() << '\n';
+    return;
+  }
+  bool color = isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  std::cerr << diags.render(color);
+}
+
+std::string stdlib_root() {
+  if (const char* env = std::getenv("REDLINE_STDLIB"); env && *env) return env;
+#ifdef REDLINE_DEFAULT_STDLIB
+  return REDLINE_DEFAULT_STDLIB;
+#else
+  return "stdlib";
+#endif
+}
+
+}  // namespace redline::cli

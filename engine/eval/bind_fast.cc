@@ -1,0 +1,157 @@
+// eval/bind_fast.cc — the simdjson binder of eval/bind_fast.h.
+#include "eval/bind_fast.h"
+
+#include <simdjson.h>
+
+#include "ast/literals.h"
+
+namespace redline::eval {
+namespace {
+
+constexpr std::size_t kMaxBytes = 1u << 20;
+constexpr int kMaxDepth = 64;
+
+struct FastBinder {
+  const Program::Impl& p;
+  BoundRequest& b;
+  std::string path;
+
+  bool value(std::uint32_t attr, simdjson::dom::element v) {
+    const sema::Attribute& a = p.model->schema.attrs[attr];
+    std::int64_t& out = BoundAccess::values(b)[attr];
+    using T = simdjson::dom::element_type;
+    switch (a.kind) {
+      case sema::TypeKind::Bool: {
+        if (v.type() != T::BOOL) return false;
+        out = v.get_bool().value_unsafe();
+        return true;
+      }
+      case sema::TypeKind::Int:
+        if (v.type() != T::INT64) return false;
+        out = v.get_int64().value_unsafe();
+        return true;
+      case sema::TypeKind::String: {
+        if (v.type() != T::STRING) return false;
+        auto it = p.string_ids.find(v.get_string().value_unsafe());
+        out = it == p.string_ids.end() ? -1 : static_cast<std::int64_t>(it->second);
+        return true;
+      }
+      case sema::TypeKind::Duration: {
+        if (v.type() == T::INT64 && v.get_int64().value_unsafe() >= 0) {
+          out = v.get_int64().value_unsafe();
+          return true;
+        }
+        if (v.type() != T::STRING) return false;
+        auto d = parse_duration(v.get_string().value_unsafe());
+        if (!d) return false;
+        out = *d;
+        return true;
+      }
+      case sema::TypeKind::Timestamp: {
+        if (v.type() != T::STRING) return false;
+        auto t = parse_rfc3339(v.get_string().value_unsafe());
+        if (!t) return false;
+        out = *t;
+        return true;
+      }
+      case sema::TypeKind::Enum:
+      case sema::TypeKind::Level: {
+        if (v.type() != T::STRING) return false;
+        const NameMap& names = p.value_ids[attr];
+        auto it = names.find(v.get_string().value_unsafe());
+        if (it == names.end()) return false;
+        out = it->second;
+        return true;
+      }
+      case sema::TypeKind::Tags: {
+        if (v.type() != T::ARRAY) return false;
+        const NameMap& names = p.value_ids[attr];
+        auto* words = BoundAccess::tags(b).data() + p.layout.offset[attr];
+        simdjson::dom::array tags;   // a named copy: a range-for over a temporary result would dangle
+        if (v.get_array().get(tags) != simdjson::SUCCESS) return false;
+        for (simdjson::dom::element t : tags) {
+          if (t.type() != T::STRING) return false;
+          auto it = names.find(t.get_string().value_unsafe());
+          if (it == names.end()) return false;
+          words[it->second >> 6] |= std::uint64_t{1} << (it->second & 63);
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  bool object(simdjson::dom::object obj, int depth) {
+    if (depth > kMaxDepth) return false;
+    const std::size_t base = path.size();
+    for (auto [key, v] : obj) {
+      path.resize(base);
+      path += '.';
+      path += key;
+      auto attr = p.attr_ids.find(std::string_view(path));
+      if (v.type() == simdjson::dom::element_type::OBJECT) {
+        if (attr != p.attr_ids.end() || !object(v.get_object().value_unsafe(), depth + 1)) return false;
+        continue;
+      }
+      if (path == "actor.id" && v.type() == simdjson::dom::element_type::STRING)
+        BoundAccess::actor_id(b) = std::string(v.get_string().value_unsafe());
+      if (attr == p.attr_ids.end() || v.type() == simdjson::dom::element_type::NULL_VALUE) continue;
+      if (test_bit(BoundAccess::present(b), attr->second)) return false;   // duplicate key
+      if (!value(attr->second, v)) return false;
+      set_bit(BoundAccess::present(b), attr->second);
+    }
+    path.resize(base);
+    return true;
+  }
+
+  bool root(simdjson::dom::object obj) {
+    bool purpose = false;
+    for (auto [key, v] : obj) {
+      if (key == "purpose") {
+        if (purpose || v.type() != simdjson::dom::element_type::STRING) return false;
+        auto it = p.purpose_ids.find(v.get_string().value_unsafe());
+        if (it == p.purpose_ids.end()) return false;
+        BoundAccess::purpose(b) = static_cast<std::int32_t>(it->second);
+        purpose = true;
+      } else if (key == "actor" || key == "data" || key == "env" || key == "request" || key == "output") {
+        if (v.type() == simdjson::dom::element_type::NULL_VALUE) continue;
+        if (v.type() != simdjson::dom::element_type::OBJECT) return false;
+        path.assign(key);
+        if (!object(v.get_object().value_unsafe(), 1)) return false;
+      } else {
+        return false;   // approvals, unknown fields: the full path
+      }
+    }
+    return purpose;
+  }
+};
+
+}  // namespace
+
+bool fast_bind(const Program::Impl& p, std::string_view json, BoundRequest& b) {
+  if (json.size() > kMaxBytes) return false;
+  thread_local simdjson::dom::parser parser;
+  thread_local std::string buffer;
+  if (buffer.capacity() < json.size() + simdjson::SIMDJSON_PADDING) buffer.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+  buffer.assign(json.data(), json.size());
+  simdjson::dom::element doc;
+  if (parser.parse(buffer.data(), buffer.size(), false).get(doc) != simdjson::SUCCESS) return false;
+  if (doc.type() != simdjson::dom::element_type::OBJECT) return false;
+  const sema::Model& m = *p.model;
+  BoundAccess::values(b).assign(m.schema.attrs.size(), 0);
+  BoundAccess::present(b).assign(p.layout.attr_words, 0);
+  BoundAccess::tags(b).assign(p.layout.words, 0);
+  FastBinder binder{p, b, {}};
+  if (!binder.root(doc.get_object().value_unsafe())) return false;
+  // `request.now` defaults to `request.time` (LANGUAGE.md §10), as in the full path.
+  if (p.now_attr >= 0 && p.time_attr >= 0) {
+    auto now = static_cast<std::size_t>(p.now_attr), time = static_cast<std::size_t>(p.time_attr);
+    if (!test_bit(BoundAccess::present(b), now) && test_bit(BoundAccess::present(b), time)) {
+      BoundAccess::values(b)[now] = BoundAccess::values(b)[time];
+      set_bit(BoundAccess::present(b), now);
+    }
+  }
+  return true;
+}
+
+}  // namespace redline::eval

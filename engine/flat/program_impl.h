@@ -1,0 +1,42 @@
+// flat/program_impl.h — what a Program holds: the checked model it was
+// compiled from (for explanations, reasons and reports), the lowered graph,
+// the flat arrays the evaluator walks, and the binding layout of requests.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "compile/decision_graph.h"
+#include "eval/bound.h"
+#include "flat/program_data.h"
+#include "redline/engine.h"
+#include "sema/frontend.h"
+
+namespace redline {
+
+/// A string-keyed map that can be searched with a string_view (no allocation).
+struct NameHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+using NameMap = std::unordered_map<std::string, std::uint32_t, NameHash, std::equal_to<>>;
+
+struct Program::Impl {
+  std::shared_ptr<const sema::Frontend> frontend;   ///< sources, ASTs and model
+  const sema::Model* model = nullptr;               ///< frontend->model
+  std::unique_ptr<compile::Compiled> compiled;
+  flat::ProgramData data;
+  eval::TagLayout layout;
+  NameMap string_ids;                  ///< interned literals
+  NameMap purpose_ids;                 ///< full purpose path → id
+  NameMap attr_ids;                    ///< attribute path → index
+  std::vector<NameMap> value_ids;      ///< per attribute: enum/level/tag name → index
+  std::vector<std::string> layer_names;
+  std::vector<std::string> switch_names;   ///< qualified, SwitchBoard order
+  std::string hash;
+  std::int64_t time_attr = -1, now_attr = -1;   ///< request.time, request.now
+};
+
+}  // namespace redline

@@ -1,0 +1,94 @@
+// redline/decision.h — the answer to a request (LANGUAGE.md §10, §12): the
+// outcome, the rules that applied and why, obligations, and the kill switch
+// or request error that decided it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "redline/request.h"
+
+namespace redline {
+
+class Program;
+
+/// Decision outcomes, ordered by severity.
+enum class Outcome : std::uint8_t { allow = 0, require_approval = 1, escalate = 2, deny = 3 };
+
+/// The text of an outcome ("allow", "require_approval", "escalate", "deny").
+const char* to_string(Outcome o);
+/// Parses an outcome name.
+std::optional<Outcome> outcome_from_string(std::string_view s);
+
+/// One rule that applied (or a layer default that decided).
+struct Reason {
+  std::string rule;       ///< "policy/rule", or "policy/default" for a layer default
+  Outcome outcome = Outcome::deny;
+  std::string because, cite;
+  std::vector<std::string> missing;   ///< attributes whose absence made the rule apply
+};
+
+/// What an unsatisfied `require approval` or `escalate` rule still needs
+/// (LANGUAGE.md §10): enough for an application to drive the approval
+/// workflow without reading the policy.
+struct Pending {
+  std::string rule;                     ///< "policy/rule"
+  Outcome outcome = Outcome::require_approval;
+  std::string because, cite;
+  std::vector<std::string> roles;       ///< roles that may act now
+  std::uint32_t quorum = 1;             ///< distinct approvals needed (current step)
+  std::uint32_t missing = 1;            ///< approvals still missing
+  std::vector<std::string> approvers;   ///< approvers already counted
+  std::optional<std::string> deadline;  ///< RFC 3339, when the window is known
+  bool expired = false;                 ///< the deadline has passed at `request.now`
+  std::string escalation;               ///< escalate: the path of the current step
+  std::string current_step;             ///< escalate: the current step's role
+  std::vector<std::string> remaining_steps;   ///< escalate: the steps after it, in order
+  std::string on_timeout;               ///< escalate: "deny", "escalate to NAME" or "none"
+};
+
+/// An approval that counted toward a satisfied rule.
+struct AcceptedApproval {
+  std::string rule, step, by, role, at;
+};
+
+/// A decision. It refers to the Program that made it, which must outlive it.
+/// Reusing one Decision object across evaluations reuses its buffers.
+class Decision {
+ public:
+  Outcome outcome() const { return outcome_; }
+  /// Every rule that applied, most severe first (then layer, then source
+  /// order), plus the default of each layer whose default decided.
+  std::vector<Reason> reasons() const;
+  /// Obligations of every applying rule, in source order, without duplicates.
+  std::vector<std::string> obligations() const;
+  /// The attribute paths reported missing (union over reasons, sorted).
+  std::vector<std::string> missing() const;
+  /// The qualified name of the tripped kill switch that decided, if any.
+  std::optional<std::string> killed_by() const;
+  /// What each unsatisfied approval or escalation rule still needs.
+  const std::vector<Pending>& pending() const { return pending_; }
+  /// The approvals that satisfied rules.
+  const std::vector<AcceptedApproval>& approvals() const { return accepted_; }
+  /// The request error, if the request could not be decided.
+  const std::optional<RequestError>& error() const { return error_; }
+  /// The decision as JSON (LANGUAGE.md §12); `indent` < 0 gives one line.
+  std::string to_json(int indent = -1) const;
+
+ private:
+  friend struct DecisionAccess;
+  const Program* program_ = nullptr;
+  Outcome outcome_ = Outcome::deny;
+  std::int32_t slot_ = -1;
+  std::int32_t killed_by_ = -1;
+  std::vector<std::uint64_t> applying_, certain_, missing_attrs_;
+  std::vector<std::uint8_t> default_decided_;   ///< per layer of the stack
+  std::vector<std::pair<std::uint32_t, Outcome>> adjusted_;   ///< slot-local rule → outcome after approvals
+  std::vector<Pending> pending_;
+  std::vector<AcceptedApproval> accepted_;
+  std::optional<RequestError> error_;
+};
+
+}  // namespace redline

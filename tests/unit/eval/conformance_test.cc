@@ -1,0 +1,124 @@
+// Runs every case of tests/conformance/*.json (written from LANGUAGE.md, not
+// from this implementation's output) through the compiled Program AND the
+// reference interpreter; both must give the expected decision.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "eval/reference.h"
+#include "flat/program_impl.h"
+#include "redline/engine.h"
+#include "test_support.h"
+
+using namespace redline;
+using nlohmann::json;
+
+namespace {
+
+std::set<std::string> as_set(const json& arr) {
+  std::set<std::string> s;
+  for (const auto& e : arr) s.insert(e.get<std::string>());
+  return s;
+}
+
+bool switch_matches(const std::string& qualified, const std::string& wanted) {
+  return qualified == wanted || qualified.ends_with("/" + wanted);
+}
+
+std::size_t run_file(const std::filesystem::path& path) {
+  json doc = json::parse(testing::read_file(path));
+  CompileOptions opts;
+  std::vector<std::string> entry;
+  for (auto it = doc["files"].begin(); it != doc["files"].end(); ++it) {
+    opts.files[it.key()] = it.value().get<std::string>();
+    entry.push_back(it.key());
+  }
+  if (doc.contains("entry")) entry = doc["entry"].get<std::vector<std::string>>();
+  if (doc.contains("layer")) opts.layer = doc["layer"].get<std::string>();
+  CompileResult r = compile_files(entry, opts);
+  INFO("file: ", path.filename().string(), "\n", r.diagnostics.render());
+  REQUIRE(r.ok());
+  const Program& prog = *r.program;
+  const Program::Impl& impl = prog.impl();
+  std::size_t n = 0;
+  for (const auto& c : doc["cases"]) {
+    std::string name = c["name"].get<std::string>();
+    INFO("case: ", path.filename().string(), " / ", name);
+    Request req = c.contains("request_text") ? Request::from_json(c["request_text"].get<std::string>()) : Request::from_json(c["request"].dump());
+    auto board = prog.make_switchboard();
+    std::set<std::uint32_t> tripped_ids;
+    for (const auto& t : c.value("tripped", json::array())) {
+      REQUIRE(board->trip(t.get<std::string>()));
+      for (std::uint32_t s = 0; s < impl.compiled->switches.size(); ++s)
+        if (switch_matches(impl.switch_names[s], t.get<std::string>())) tripped_ids.insert(impl.compiled->switches[s]);
+    }
+    BoundRequest b = prog.bind(req);
+    Decision d;
+    prog.evaluate(b, d, board.get());
+    const json& want = c["expect"];
+    CHECK(to_string(d.outcome()) == want["decision"].get<std::string>());
+    if (want.contains("error")) {
+      CHECK(d.error().has_value());
+      if (d.error()) CHECK(d.error()->code == want["error"].get<std::string>());
+    } else {
+      CHECK_MESSAGE(!d.error().has_value(), (d.error() ? d.error()->message : ""));
+    }
+    if (want.contains("obligations")) CHECK(json(d.obligations()) == want["obligations"]);
+    if (want.contains("reasons")) {
+      std::set<std::string> got;
+      for (const auto& reason : d.reasons())
+        if (!reason.rule.ends_with("/default")) got.insert(reason.rule);
+      CHECK(got == as_set(want["reasons"]));
+    }
+    if (want.contains("missing")) {
+      auto m = d.missing();
+      CHECK(std::set<std::string>(m.begin(), m.end()) == as_set(want["missing"]));
+    }
+    if (want.contains("killed_by")) {
+      if (want["killed_by"].is_null()) CHECK(!d.killed_by().has_value());
+      else {
+        REQUIRE(d.killed_by().has_value());
+        CHECK(switch_matches(*d.killed_by(), want["killed_by"].get<std::string>()));
+      }
+    }
+    if (want.contains("pending")) {
+      std::set<std::string> got;
+      for (const auto& pend : d.pending()) got.insert(pend.rule);
+      CHECK(got == as_set(want["pending"]));
+    }
+    if (want.contains("approved_by")) {
+      std::set<std::string> got;
+      for (const auto& a : d.approvals()) got.insert(a.by);
+      CHECK(got == as_set(want["approved_by"]));
+    }
+    // The reference interpreter must agree with the Program.
+    eval::ReferenceDecision ref = eval::reference_evaluate(*impl.model, impl.compiled->top, b, impl.layout, tripped_ids);
+    CHECK(ref.error == d.error().has_value());
+    if (!ref.error) {
+      CHECK(ref.outcome == d.outcome());
+      CHECK(ref.obligations == d.obligations());
+      auto m = d.missing();
+      CHECK(ref.missing == std::set<std::string>(m.begin(), m.end()));
+      CHECK(ref.killed_by.has_value() == d.killed_by().has_value());
+    }
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("conformance cases from the spec") {
+  std::size_t files = 0, cases = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(testing::source_dir() / "tests/conformance")) {
+    if (entry.path().extension() != ".json") continue;
+    cases += run_file(entry.path());
+    ++files;
+  }
+  MESSAGE(files, " files, ", cases, " cases");
+  CHECK(files >= 10);
+  CHECK(cases >= 60);
+}
