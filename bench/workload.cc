@@ -63,7 +63,9 @@ std::string join(const std::vector<std::string>& v) {
 std::string peer_policy(const std::vector<PeerRule>& rules) {
   PeerVocabulary v;
   std::ostringstream os;
-  os << "purposes { " << join(v.purposes) << " }\n";
+  os << "purposes {";
+  for (const auto& purpose : v.purposes) os << ' ' << purpose;   // purposes are listed without commas
+  os << " }\n";
   os << "context {\n  actor.role: enum { " << join(v.roles) << " }\n  data.tags: tags { " << join(v.tags)
      << " }\n  request.collection: enum { " << join(v.collections) << " }\n"
      << "  env.classification: level { l0 < l1 < l2 < l3 < l4 }\n}\n";

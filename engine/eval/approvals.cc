@@ -38,6 +38,13 @@ std::vector<StepWindow> step_windows(const sema::Model& m, const sema::Rule& r, 
   return out;
 }
 
+bool can_time_out(const sema::Model& m, const sema::Rule& r) {
+  if (r.effect != sema::Effect::Escalate || r.escalation < 0) return false;
+  auto steps = step_windows(m, r, std::int64_t{0});
+  if (steps.empty() || !steps.back().deadline) return false;
+  return m.escalations[steps.back().escalation].on_timeout == ast::Escalation::Timeout::Deny;
+}
+
 namespace {
 
 const std::string& role_name(const sema::Model& m, std::uint32_t role) {

@@ -37,6 +37,10 @@ struct ApprovalStatus {
 /// The steps of rule `r`'s escalation path and the paths it chains to.
 std::vector<StepWindow> step_windows(const sema::Model& m, const sema::Rule& r, std::optional<std::int64_t> time);
 
+/// True when rule `r` can become `deny` without any approval: an escalation
+/// whose (chained) path ends in `on_timeout deny` after finite deadlines.
+bool can_time_out(const sema::Model& m, const sema::Rule& r);
+
 /// Evaluates the approvals of `b` against applying rule `r` (which must be
 /// `require approval` or `escalate`). `time`/`now` are request.time and
 /// request.now (now defaults to time).

@@ -54,6 +54,9 @@ struct DecisionAccess {
   static const std::vector<std::pair<std::uint32_t, Outcome>>& adjusted(const Decision& d) { return d.adjusted_; }
   static std::vector<Pending>& pending(Decision& d) { return d.pending_; }
   static std::vector<AcceptedApproval>& accepted(Decision& d) { return d.accepted_; }
+  static bool& judged(Decision& d) { return d.judged_; }
+  static std::optional<std::int64_t>& time(Decision& d) { return d.time_; }
+  static std::optional<std::int64_t>& now(Decision& d) { return d.now_; }
 };
 
 namespace eval {

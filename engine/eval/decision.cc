@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "eval/approvals.h"
 #include "eval/bound.h"
 #include "flat/program_impl.h"
 
@@ -59,6 +60,22 @@ std::vector<std::string> missing_of(const Decision& d, const Applying& a) {
 }
 
 }  // namespace
+
+std::vector<Pending> Decision::pending() const {
+  if (judged_ || outcome_ == Outcome::allow || outcome_ == Outcome::deny || !program_ || slot_ < 0) return judged_ ? pending_ : std::vector<Pending>{};
+  // No approvals were given: what each applying approval rule needs follows
+  // from the rule, request.time and request.now alone.
+  std::vector<Pending> out;
+  const Program::Impl& p = program_->impl();
+  const BoundRequest none;
+  for (const Applying& a : applying_rules(*this)) {
+    const sema::Rule& r = p.model->rules[a.rule];
+    if (r.effect != sema::Effect::RequireApproval && r.effect != sema::Effect::Escalate) continue;
+    eval::ApprovalStatus st = eval::approval_status(*p.model, a.rule, none, time_, now_);
+    if (st.state == eval::ApprovalStatus::State::Pending) out.push_back(std::move(st.pending));
+  }
+  return out;
+}
 
 std::vector<Reason> Decision::reasons() const {
   std::vector<Reason> out;
@@ -116,12 +133,13 @@ std::string Decision::to_json(int indent) const {
     reasons.push_back(std::move(jr));
   }
   j["reasons"] = std::move(reasons);
-  if (pending_.empty()) {
+  std::vector<Pending> pending_list = pending();
+  if (pending_list.empty()) {
     j["pending"] = nullptr;
   } else {
     nlohmann::ordered_json rules = nlohmann::ordered_json::array();
     const Pending* first_escalation = nullptr;
-    for (const Pending& p : pending_) {
+    for (const Pending& p : pending_list) {
       nlohmann::ordered_json jp = {{"rule", p.rule}, {"outcome", to_string(p.outcome)}};
       if (!p.because.empty()) jp["because"] = p.because;
       if (!p.cite.empty()) jp["cite"] = p.cite;

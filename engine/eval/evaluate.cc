@@ -74,10 +74,11 @@ std::optional<std::int64_t> timestamp(const BoundRequest& b, std::int64_t attr) 
 // approval` / `escalate` rule, judge the request's approvals and deadlines
 // (eval/approvals.h); record outcome changes, what is pending, and the
 // approvals that counted.
-void judge_approvals(const Program::Impl& p, const Slot& s, const BoundRequest& b, const std::uint64_t* applying, Decision& out) {
+void judge_approvals(const Program::Impl& p, const Slot& s, const BoundRequest& b, const std::uint64_t* applying,
+                     std::uint32_t mask_offset, Decision& out) {
   const ProgramData& d = p.data;
-  auto time = timestamp(b, p.time_attr), now = timestamp(b, p.now_attr);
-  const std::uint64_t* mask = d.bits.data() + s.approval_mask;
+  auto time = DecisionAccess::time(out), now = DecisionAccess::now(out);
+  const std::uint64_t* mask = d.bits.data() + mask_offset;
   for (std::uint32_t word = 0; word < s.words; ++word) {
     for (std::uint64_t m = applying[word] & mask[word]; m; m &= m - 1) {
       std::uint32_t local = word * 64 + static_cast<std::uint32_t>(__builtin_ctzll(m));
@@ -179,10 +180,24 @@ void Program::evaluate(const BoundRequest& b, Decision& out, const SwitchBoard* 
     tru[i] &= notf[i];
   }
   // Human-in-the-loop rules that apply: judge approvals and deadlines.
+  // With approvals in the request, judge every applying approval rule now
+  // (pending included); without, only escalations that may have timed out
+  // into `deny` can change the outcome, and `pending` is worked out lazily.
   DecisionAccess::adjusted(out).clear();
   DecisionAccess::pending(out).clear();
   DecisionAccess::accepted(out).clear();
-  if (s.takes_approvals && any_and(notf, d.bits.data() + s.approval_mask, w)) judge_approvals(p, s, b, notf, out);
+  DecisionAccess::judged(out) = false;
+  DecisionAccess::time(out) = timestamp(b, p.time_attr);
+  DecisionAccess::now(out) = timestamp(b, p.now_attr);
+  if (s.takes_approvals) {
+    if (!BoundAccess::approvals(b).empty() && any_and(notf, d.bits.data() + s.approval_mask, w)) {
+      judge_approvals(p, s, b, notf, s.approval_mask, out);
+      DecisionAccess::judged(out) = true;
+    } else if (any_and(notf, d.bits.data() + s.timeout_mask, w)) {
+      judge_approvals(p, s, b, notf, s.timeout_mask, out);
+      DecisionAccess::pending(out).clear();   // recomputed lazily with the rest
+    }
+  }
   // Per layer: the most severe applying outcome, or the layer default.
   const std::size_t layers = d.layer_default.size();
   auto& defaulted = DecisionAccess::default_decided(out);

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "eval/approvals.h"
 #include "eval/tri.h"
 
 namespace redline::flat {
@@ -86,12 +87,14 @@ struct SlotBuilder {
     slot.restrictive = alloc(W, 0);
     slot.permit = alloc(W, 0);
     slot.approval_mask = alloc(W, 0);
+    slot.timeout_mask = alloc(W, 0);
     slot.outcome_masks = alloc(L * 4 * W, 0);
     for (std::size_t i = 0; i < rules.size(); ++i) {
       const sema::Rule& r = rule(i);
       if (!fact(i).never) set(slot.base, i);
       set(r.effect == sema::Effect::Permit ? slot.permit : slot.restrictive, i);
       if (r.effect == sema::Effect::RequireApproval || r.effect == sema::Effect::Escalate) set(slot.approval_mask, i);
+      if (eval::can_time_out(*c.model, r)) set(slot.timeout_mask, i);
       auto pos = static_cast<std::size_t>(c.chain_pos[r.layer]);
       auto o = static_cast<std::size_t>(ast::outcome_of(r.effect));
       set(static_cast<std::uint32_t>(slot.outcome_masks + (pos * 4 + o) * W), i);

@@ -53,6 +53,7 @@ struct Slot {
   std::uint32_t base = 0;                         ///< bits: rules that can apply at all
   std::uint32_t restrictive = 0, permit = 0;      ///< bits: masks by effect
   std::uint32_t approval_mask = 0;                ///< bits: `require approval` and `escalate` rules
+  std::uint32_t timeout_mask = 0;                 ///< bits: escalations that can time out into `deny`
   std::uint32_t outcome_masks = 0;                ///< bits: per stack layer, per outcome (4), W words
   std::uint32_t tables_begin = 0, tables_end = 0;
   std::uint32_t groups_begin = 0, groups_end = 0;

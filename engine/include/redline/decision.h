@@ -68,8 +68,9 @@ class Decision {
   std::vector<std::string> missing() const;
   /// The qualified name of the tripped kill switch that decided, if any.
   std::optional<std::string> killed_by() const;
-  /// What each unsatisfied approval or escalation rule still needs.
-  const std::vector<Pending>& pending() const { return pending_; }
+  /// What each unsatisfied approval or escalation rule still needs (empty
+  /// unless the decision is require_approval or escalate).
+  std::vector<Pending> pending() const;
   /// The approvals that satisfied rules.
   const std::vector<AcceptedApproval>& approvals() const { return accepted_; }
   /// The request error, if the request could not be decided.
@@ -86,8 +87,10 @@ class Decision {
   std::vector<std::uint64_t> applying_, certain_, missing_attrs_;
   std::vector<std::uint8_t> default_decided_;   ///< per layer of the stack
   std::vector<std::pair<std::uint32_t, Outcome>> adjusted_;   ///< slot-local rule → outcome after approvals
-  std::vector<Pending> pending_;
+  std::vector<Pending> pending_;              ///< when judged_: filled while evaluating
   std::vector<AcceptedApproval> accepted_;
+  bool judged_ = false;                       ///< approvals were judged while evaluating
+  std::optional<std::int64_t> time_, now_;    ///< request.time / request.now, for lazy `pending`
   std::optional<RequestError> error_;
 };
 
