@@ -1,0 +1,66 @@
+// audit/replay.cc — replay_log of audit/replay.h.
+#include "audit/replay.h"
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "audit/policy_store.h"
+#include "audit/verify.h"
+#include "redline/engine.h"
+
+namespace redline::audit {
+
+ReplayReport replay_log(const state::StateDir& dir, const std::function<void(const std::string&)>& report) {
+  ReplayReport r;
+  std::map<std::string, std::shared_ptr<const Program>> programs;
+  std::map<std::string, std::string> load_errors;
+  bool read = for_each_record(
+      dir,
+      [&](std::uint64_t seq, std::string_view payload) {
+        auto rec = nlohmann::json::parse(payload, nullptr, false);
+        if (rec.is_discarded() || !rec.is_object() || rec.value("type", "") != "decision") return true;
+        ++r.decisions;
+        std::string name = "record " + std::to_string(seq) + ": ";
+        std::string hash = rec.value("policy", "");
+        if (!programs.count(hash) && !load_errors.count(hash)) {
+          std::string error;
+          CompileResult c = load_policy(dir, hash, error);
+          if (c.ok()) programs[hash] = c.program;
+          else load_errors[hash] = error;
+        }
+        if (!programs.count(hash)) {
+          ++r.unreplayable;
+          report(name + "cannot replay: " + load_errors[hash]);
+          return true;
+        }
+        const Program& prog = *programs[hash];
+        auto board = prog.make_switchboard();
+        if (rec.contains("switches") && rec["switches"].is_array())
+          for (const auto& s : rec["switches"])
+            if (s.is_string()) board->trip(s.get<std::string>());
+        std::string request = rec.value("request_is_text", false) && rec["request"].is_string() ? rec["request"].get<std::string>()
+                                                                                                : rec["request"].dump();
+        auto now = nlohmann::json::parse(prog.evaluate_json(request, board.get()).to_json(), nullptr, false);
+        std::string diff;
+        for (const char* k : {"decision", "reasons", "obligations", "killed_by", "error"}) {
+          nlohmann::json logged = rec.contains(k) ? rec[k] : nlohmann::json();
+          nlohmann::json again = now.contains(k) ? now[k] : nlohmann::json();
+          if (logged != again) diff += std::string(diff.empty() ? "" : "; ") + k + " now " + again.dump() + ", logged " + logged.dump();
+        }
+        if (diff.empty()) {
+          ++r.same;
+        } else if (rec.contains("masked") && rec["masked"].is_array() && !rec["masked"].empty()) {
+          ++r.masked;
+        } else {
+          ++r.differ;
+          report(name + diff);
+        }
+        return true;
+      },
+      r.error);
+  r.ok = read && r.differ == 0 && r.unreplayable == 0;
+  return r;
+}
+
+}  // namespace redline::audit

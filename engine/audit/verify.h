@@ -1,0 +1,61 @@
+// audit/verify.h — reading a state folder's audit log without writing it:
+// full verification (every frame, every record, every checkpoint signature,
+// every checkpoint root recomputed from the records, the policy store),
+// record iteration, and inclusion proofs against the latest checkpoint.
+//
+// Readers take no lock and tolerate a writer appending meanwhile: the
+// checkpoints are read before the log, so every checkpoint read covers
+// records already in the log, and a frame cut short after the last
+// checkpoint is an incomplete tail (reported, not tampering).
+//
+// Nothing here throws.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/checkpoint.h"
+#include "state/state_dir.h"
+
+namespace redline::audit {
+
+/// What `audit verify` found.
+struct VerifyReport {
+  bool ok = false;
+  std::string error;                  ///< the first problem, naming the record or checkpoint
+  std::optional<std::uint64_t> bad_record;  ///< the first bad record, when one is named
+  std::string warning;                ///< an incomplete tail (crash or writer in progress)
+  std::uint64_t records = 0, checkpoints = 0, policies = 0;
+  std::uint64_t covered = 0;          ///< records covered by the latest checkpoint
+};
+
+/// Verifies everything; `progress(records_done, bytes_done, bytes_total)` is called now and then.
+VerifyReport verify_log(const state::StateDir& dir,
+                        const std::function<void(std::uint64_t, std::uint64_t, std::uint64_t)>& progress = {});
+
+/// Calls `visit(seq, payload)` for every intact record in order (stopping at
+/// the first damaged frame or when `visit` returns false); false with
+/// `error` when the log cannot be read.
+bool for_each_record(const state::StateDir& dir, const std::function<bool(std::uint64_t, std::string_view)>& visit,
+                     std::string& error);
+
+/// An inclusion proof of one record against a signed checkpoint.
+struct InclusionProof {
+  std::uint64_t seq = 0, tree_size = 0;
+  Hash leaf{}, root{};
+  std::vector<Hash> path;
+  std::string record;      ///< the record payload
+  std::string checkpoint;  ///< the signed checkpoint note
+};
+
+/// Proves record `seq` against the latest checkpoint (verified first).
+state::Result<InclusionProof> prove_inclusion(const state::StateDir& dir, std::uint64_t seq);
+
+/// Returns the latest checkpoint after verifying its signature; nullopt when there is none.
+state::Result<std::optional<Checkpoint>> latest_checkpoint(const state::StateDir& dir);
+
+}  // namespace redline::audit

@@ -1,0 +1,155 @@
+// killswitch/switch_state.cc — persistence, board loading and flip_switch of
+// killswitch/switch_state.h.
+#include "killswitch/switch_state.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "audit/record.h"
+#include "flat/program_impl.h"
+
+namespace redline::killswitch {
+
+state::Result<SwitchState> read_switch_state(const state::StateDir& dir) {
+  state::Result<SwitchState> r;
+  std::string path = dir.file("switches.json");
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec) && !ec) return r.value = SwitchState{}, r;  // nothing ever flipped
+  std::string error;
+  auto text = state::read_file(path, &error);
+  if (!text) return r.error = error, r;
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("switches") || !j["switches"].is_object())
+    return r.error = "the kill-switch state `" + path + "` is unreadable", r;
+  SwitchState s;
+  s.generation = j.value("generation", std::uint64_t{0});
+  for (const auto& [name, e] : j["switches"].items()) {
+    if (!e.is_object() || !e.contains("tripped") || !e["tripped"].is_boolean())
+      return r.error = "the kill-switch state `" + path + "` is unreadable (switch `" + name + "`)", r;
+    SwitchEntry se;
+    se.tripped = e["tripped"].get<bool>();
+    se.by = e.value("by", "");
+    se.role = e.value("role", "");
+    se.because = e.value("because", "");
+    se.at = e.value("at", "");
+    se.seq = e.value("seq", std::uint64_t{0});
+    s.switches[name] = se;
+  }
+  r.value = std::move(s);
+  return r;
+}
+
+bool write_switch_state(const state::StateDir& dir, const SwitchState& s, std::string& error) {
+  nlohmann::ordered_json j;
+  j["format"] = 1;
+  j["generation"] = s.generation;
+  nlohmann::ordered_json sw = nlohmann::ordered_json::object();
+  for (const auto& [name, e] : s.switches)
+    sw[name] = {{"tripped", e.tripped}, {"by", e.by}, {"role", e.role}, {"because", e.because}, {"at", e.at}, {"seq", e.seq}};
+  j["switches"] = std::move(sw);
+  return state::write_file_atomic(dir.file("switches.json"), j.dump(1) + "\n", error);
+}
+
+void apply_state(const SwitchState& s, SwitchBoard& board) {
+  for (const std::string& name : board.names()) {
+    auto it = s.switches.find(name);
+    bool want = it != s.switches.end() && it->second.tripped;
+    if (board.tripped(name) != want) {
+      if (want) board.trip(name);
+      else board.reset(name);
+    }
+  }
+}
+
+void trip_all(SwitchBoard& board) {
+  for (const std::string& name : board.names())
+    if (!board.tripped(name)) board.trip(name);
+}
+
+bool load_into(const state::StateDir& dir, SwitchBoard& board, std::string& error) {
+  auto s = read_switch_state(dir);
+  if (!s.ok()) {
+    trip_all(board);
+    error = s.error + "; every kill switch is treated as tripped (fail closed)";
+    return false;
+  }
+  apply_state(*s.value, board);
+  return true;
+}
+
+namespace {
+
+// The model index of the switch named `name` among the program's switches, or an error.
+std::int64_t find_switch(const Program& program, const std::string& name, std::string& error) {
+  const sema::Model& m = *program.impl().model;
+  std::int64_t found = -1;
+  std::string candidates;
+  for (std::size_t i = 0; i < m.switches.size(); ++i) {
+    const auto& sw = m.switches[i];
+    const auto& stack = program.switch_names();
+    if (std::find(stack.begin(), stack.end(), sw.qualified) == stack.end()) continue;
+    candidates += (candidates.empty() ? "`" : ", `") + sw.qualified + "`";
+    if (sw.qualified == name) return static_cast<std::int64_t>(i);
+    if (sw.name == name) {
+      if (found >= 0) {
+        error = "more than one kill switch is named `" + name + "`; write it as `policy/" + name + "`";
+        return -2;
+      }
+      found = static_cast<std::int64_t>(i);
+    }
+  }
+  if (found < 0) error = "no kill switch named `" + name + "`" + (candidates.empty() ? std::string(" (the policies declare none)") : " (there are " + candidates + ")");
+  return found;
+}
+
+}  // namespace
+
+FlipResult flip_switch(const state::StateDir& dir, audit::AuditLog& log, const Program& program, const FlipRequest& req) {
+  FlipResult out;
+  std::int64_t idx = find_switch(program, req.name, out.message);
+  if (idx < 0) return out;
+  const sema::Model& m = *program.impl().model;
+  const sema::KillSwitch& sw = m.switches[static_cast<std::size_t>(idx)];
+  out.qualified = sw.qualified;
+
+  std::vector<std::string> owners;
+  if (m.schema.role_attr >= 0) {
+    const auto& roles = m.schema.attrs[static_cast<std::size_t>(m.schema.role_attr)].values;
+    for (std::uint32_t o : sw.owners)
+      if (o < roles.size()) owners.push_back(roles[o]);
+  }
+  audit::SwitchFlip flip{sw.qualified, req.trip ? "trip" : "reset", req.by, req.role, req.because, program.hash(), ""};
+  if (std::find(owners.begin(), owners.end(), req.role) == owners.end()) {
+    std::string who;
+    for (const auto& o : owners) who += (who.empty() ? "`" : ", `") + o + "`";
+    flip.refused = owners.empty() ? "the switch declares no owner" : "role `" + req.role + "` is not an owner (owners: " + who + ")";
+    out.refused = true;
+    out.message = "refused: " + std::string(req.trip ? "tripping" : "resetting") + " `" + sw.qualified + "` needs an owner role; " +
+                  flip.refused;
+    auto r = log.append_durable(audit::switch_record(flip, state::now_rfc3339()), true);
+    if (!r.ok()) out.message += " (and the refusal could not be logged: " + r.error + ")";
+    else out.seq = *r.value;
+    return out;
+  }
+  // INVARIANT: a flip is durable in the log, under a signed checkpoint, before the state changes.
+  auto lock = state::FileLock::acquire(dir.file("switches.lock"), true);
+  if (!lock.ok()) return out.message = lock.error, out;
+  auto current = read_switch_state(dir);
+  if (!current.ok()) return out.message = current.error, out;
+  std::string at = state::now_rfc3339();
+  auto r = log.append_durable(audit::switch_record(flip, at), true);
+  if (!r.ok()) return out.message = "the flip was not applied: the audit log cannot be written: " + r.error, out;
+  SwitchState s = std::move(*current.value);
+  s.generation += 1;
+  s.switches[sw.qualified] = SwitchEntry{req.trip, req.by, req.role, req.because, at, *r.value};
+  std::string error;
+  if (!write_switch_state(dir, s, error))
+    return out.message = "the flip is logged (record " + std::to_string(*r.value) + ") but the state could not be saved: " + error, out;
+  out.applied = true;
+  out.seq = *r.value;
+  out.message = std::string(req.trip ? "tripped" : "reset") + " `" + sw.qualified + "` (audit record " + std::to_string(out.seq) + ")";
+  return out;
+}
+
+}  // namespace redline::killswitch

@@ -1,0 +1,65 @@
+// killswitch/switch_state.h — persisted kill-switch state (DIR/switches.json,
+// replaced atomically), applying it to a SwitchBoard (failing closed: when the
+// state cannot be read every switch on the board is tripped), and flipping a
+// switch: ownership check against the switch's `owner` roles (LANGUAGE.md §7),
+// the flip (or the refusal) logged and checkpointed before the state changes.
+//
+// Nothing here throws.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "audit/log.h"
+#include "redline/engine.h"
+#include "state/state_dir.h"
+
+namespace redline::killswitch {
+
+/// The persisted state of one switch.
+struct SwitchEntry {
+  bool tripped = false;
+  std::string by, role, because, at;
+  std::uint64_t seq = 0;  ///< the audit record of the last flip
+};
+
+/// Every switch ever flipped in a state folder, by qualified name.
+struct SwitchState {
+  std::uint64_t generation = 0;  ///< bumped by every flip
+  std::map<std::string, SwitchEntry> switches;
+};
+
+/// Reads DIR/switches.json; a missing file is the empty state (nothing ever flipped).
+state::Result<SwitchState> read_switch_state(const state::StateDir& dir);
+/// Replaces DIR/switches.json atomically and durably.
+bool write_switch_state(const state::StateDir& dir, const SwitchState& s, std::string& error);
+
+/// Sets every switch of the board as the state says (unmentioned: reset).
+void apply_state(const SwitchState& s, SwitchBoard& board);
+/// Trips every switch of the board (fail closed when the state is unreadable).
+void trip_all(SwitchBoard& board);
+/// Loads the state into the board; on failure trips every switch and returns false with `error`.
+bool load_into(const state::StateDir& dir, SwitchBoard& board, std::string& error);
+
+/// A request to flip a switch.
+struct FlipRequest {
+  std::string name;   ///< qualified "policy/switch" or plain when unambiguous
+  bool trip = true;   ///< trip, or reset
+  std::string by, role, because;
+};
+
+/// What a flip did.
+struct FlipResult {
+  bool applied = false;
+  bool refused = false;      ///< the role is not an owner (the refusal was logged)
+  std::string qualified;     ///< the switch's qualified name, once resolved
+  std::string message;       ///< one line for the user
+  std::uint64_t seq = 0;     ///< the audit record
+};
+
+/// Checks ownership, logs and checkpoints the flip (or the refusal), then
+/// persists the new state. Serialised across processes by DIR/switches.lock.
+FlipResult flip_switch(const state::StateDir& dir, audit::AuditLog& log, const Program& program, const FlipRequest& request);
+
+}  // namespace redline::killswitch
