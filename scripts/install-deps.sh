@@ -8,6 +8,7 @@ packages=(
   default-jre-headless antlr4 libantlr4-runtime-dev
   libboost-graph-dev nlohmann-json3-dev doctest-dev
   libssl-dev libsimdjson-dev
+  graphviz chromium weasyprint   # reports: the decision graph (dot), the reader test (headless Chromium), PDF output
 )
 if [ "${REDLINE_WITH_BENCH:-0}" = 1 ]; then packages+=(libbenchmark-dev); fi
 if [ -n "${REDLINE_EXTRA_PACKAGES:-}" ]; then read -r -a extra <<<"$REDLINE_EXTRA_PACKAGES"; packages+=("${extra[@]}"); fi

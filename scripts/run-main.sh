@@ -30,4 +30,10 @@ echo "== the decision graph (out/graph.txt, out/graph.dot)"
 build/redline dump --stage=graph $policies > out/graph.txt
 # shellcheck disable=SC2086
 build/redline dump --stage=dot $policies > out/graph.dot
+
+echo "== the reviewer report (out/report.html, out/report.md)"
+# shellcheck disable=SC2086
+build/redline report --format html -o out/report.html $policies
+# shellcheck disable=SC2086
+build/redline report --format md -o out/report.md $policies
 echo "done: see out/"
