@@ -13,10 +13,7 @@ namespace redline {
 
 const char* version() { return REDLINE_VERSION; }
 
-namespace {
-
-std::string default_stdlib(const std::string& given) {
-  if (!given.empty()) return given;
+std::string default_stdlib_root() {
   if (const char* env = std::getenv("REDLINE_STDLIB"); env && *env) return env;
 #ifdef REDLINE_DEFAULT_STDLIB
   return REDLINE_DEFAULT_STDLIB;
@@ -24,6 +21,8 @@ std::string default_stdlib(const std::string& given) {
   return "stdlib";
 #endif
 }
+
+namespace {
 
 // The layer whose stack decides: the chosen one, or the unique most-derived one.
 std::int64_t choose_layer(const sema::Model& m, const std::string& wanted, diag::Sink& sink, const std::string& file) {
@@ -57,7 +56,7 @@ std::string source_hash(const SourceManager& sm) {
 CompileResult compile_stack(const std::vector<std::string>& paths, const CompileOptions& options) {
   CompileResult result;
   sema::LoadOptions load;
-  load.stdlib_root = default_stdlib(options.stdlib_root);
+  load.stdlib_root = options.stdlib_root.empty() ? default_stdlib_root() : options.stdlib_root;
   load.virtual_files = options.files;
   std::shared_ptr<sema::Frontend> fe = sema::load_and_check(paths, load, result.diagnostics);
   if (!fe || !fe->model || result.diagnostics.has_errors()) return result;

@@ -32,6 +32,18 @@ const char* to_string(Effect e) {
   return "prohibit";
 }
 
+const char* to_string(CmpOp op) {
+  switch (op) {
+    case CmpOp::Eq: return "==";
+    case CmpOp::Ne: return "!=";
+    case CmpOp::Lt: return "<";
+    case CmpOp::Le: return "<=";
+    case CmpOp::Gt: return ">";
+    case CmpOp::Ge: return ">=";
+  }
+  return "==";
+}
+
 Outcome outcome_of(Effect e) {
   switch (e) {
     case Effect::Permit: return Outcome::Allow;

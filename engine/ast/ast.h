@@ -246,6 +246,8 @@ struct Module {
 const char* to_string(Outcome o);
 /// The keyword text of an effect (`permit`, `require approval`, `escalate`, `prohibit`).
 const char* to_string(Effect e);
+/// The source text of a comparison operator (`==`, `!=`, `<`, `<=`, `>`, `>=`).
+const char* to_string(CmpOp op);
 /// The outcome an effect yields when its rule applies.
 Outcome outcome_of(Effect e);
 

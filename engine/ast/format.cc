@@ -21,18 +21,6 @@ int precedence(const Expr& e) {
   }
 }
 
-const char* op_text(CmpOp op) {
-  switch (op) {
-    case CmpOp::Eq: return "==";
-    case CmpOp::Ne: return "!=";
-    case CmpOp::Lt: return "<";
-    case CmpOp::Le: return "<=";
-    case CmpOp::Gt: return ">";
-    case CmpOp::Ge: return ">=";
-  }
-  return "==";
-}
-
 std::string value_list(const std::vector<Value>& vs) {
   std::string s;
   for (std::size_t i = 0; i < vs.size(); ++i) s += (i ? ", " : "") + format_value(vs[i]);
@@ -52,7 +40,7 @@ std::string expr_at(const Expr& e, int min) {
     }
     case Expr::Kind::Not: s = "not " + (e.kids.empty() ? std::string("true") : expr_at(*e.kids[0], 3)); break;
     case Expr::Kind::Const: s = e.constant ? "true" : "false"; break;
-    case Expr::Kind::Compare: s = p + ' ' + op_text(e.op) + ' ' + value_list(e.values); break;
+    case Expr::Kind::Compare: s = p + ' ' + ast::to_string(e.op) + ' ' + value_list(e.values); break;
     case Expr::Kind::In: s = p + " in [" + value_list(e.values) + ']'; break;
     case Expr::Kind::Has: s = p + " has " + value_list(e.values); break;
     case Expr::Kind::HasAny: s = p + " has any [" + value_list(e.values) + ']'; break;

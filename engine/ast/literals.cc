@@ -58,7 +58,7 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view t) {
   int Y, M, D, h, m, s;
   if (!digits(t, 0, 4, Y) || t.size() < 20 || t[4] != '-' || !digits(t, 5, 2, M) || t[7] != '-' || !digits(t, 8, 2, D))
     return std::nullopt;
-  if (t[10] != 'T' && t[10] != 't' && t[10] != ' ') return std::nullopt;
+  if (t[10] != 'T' && t[10] != 't') return std::nullopt;   // RFC 3339 §5.6 date-time: "T" (either case)
   if (!digits(t, 11, 2, h) || t[13] != ':' || !digits(t, 14, 2, m) || t[16] != ':' || !digits(t, 17, 2, s)) return std::nullopt;
   static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (M < 1 || M > 12 || D < 1 || D > kDays[M - 1] + (M == 2 && leap(Y)) || h > 23 || m > 59 || s > 60) return std::nullopt;

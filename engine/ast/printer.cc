@@ -9,18 +9,6 @@
 namespace redline::ast {
 namespace {
 
-const char* op_text(CmpOp op) {
-  switch (op) {
-    case CmpOp::Eq: return "==";
-    case CmpOp::Ne: return "!=";
-    case CmpOp::Lt: return "<";
-    case CmpOp::Le: return "<=";
-    case CmpOp::Gt: return ">";
-    case CmpOp::Ge: return ">=";
-  }
-  return "==";
-}
-
 class Printer {
  public:
   explicit Printer(const PrintOptions& o) : o_(o) {}
@@ -68,7 +56,7 @@ class Printer {
       case Expr::Kind::And: return "and";
       case Expr::Kind::Not: return "not";
       case Expr::Kind::Const: return e.constant ? "const true" : "const false";
-      case Expr::Kind::Compare: return "compare " + p + ' ' + op_text(e.op) + ' ' + values(e.values);
+      case Expr::Kind::Compare: return "compare " + p + ' ' + ast::to_string(e.op) + ' ' + values(e.values);
       case Expr::Kind::In: return "in " + p + " [" + values(e.values) + ']';
       case Expr::Kind::Has: return "has " + p + ' ' + values(e.values);
       case Expr::Kind::HasAny: return "has any " + p + " [" + values(e.values) + ']';

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "redline/engine.h"
 
 namespace redline::cli {
 
@@ -62,13 +63,6 @@ void print_diagnostics(const Diagnostics& diags, bool json) {
   std::cerr << diags.render(color);
 }
 
-std::string stdlib_root() {
-  if (const char* env = std::getenv("REDLINE_STDLIB"); env && *env) return env;
-#ifdef REDLINE_DEFAULT_STDLIB
-  return REDLINE_DEFAULT_STDLIB;
-#else
-  return "stdlib";
-#endif
-}
+std::string stdlib_root() { return default_stdlib_root(); }
 
 }  // namespace redline::cli

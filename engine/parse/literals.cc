@@ -124,26 +124,6 @@ bool parse_int(std::string_view text, std::int64_t& out) {
   return ec == std::errc() && p == e;
 }
 
-std::int64_t duration_unit_seconds(char unit) {
-  switch (unit) {
-    case 's': return 1;
-    case 'm': return 60;
-    case 'h': return 3600;
-    case 'd': return 86400;
-    default: return 0;
-  }
-}
-
-bool parse_duration(std::string_view text, std::int64_t& seconds) {
-  if (text.size() < 2) return false;
-  std::int64_t unit = duration_unit_seconds(text.back());
-  std::int64_t n = 0;
-  if (unit == 0 || !parse_int(text.substr(0, text.size() - 1), n) || n < 0) return false;
-  if (n > std::numeric_limits<std::int64_t>::max() / unit) return false;
-  seconds = n * unit;
-  return true;
-}
-
 std::size_t find_invalid_utf8(std::string_view s) {
   std::size_t i = 0, n = s.size();
   while (i < n) {

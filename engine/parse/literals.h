@@ -27,14 +27,10 @@ bool unescape_string(std::string_view quoted, std::string& out, LiteralError& er
 /// Parses a decimal integer with an optional leading `-`; false when it does not fit in 64 bits.
 bool parse_int(std::string_view text, std::int64_t& out);
 
-/// Parses a duration (`90s`, `10m`, `4h`, `2d`) into seconds; false when it does not fit in 64 bits.
-bool parse_duration(std::string_view text, std::int64_t& seconds);
 
 /// The offset of the first byte that is not part of well-formed UTF-8
 /// (overlong forms, surrogates and code points above U+10FFFF included), or npos.
 std::size_t find_invalid_utf8(std::string_view text);
 
-/// The number of seconds a duration unit stands for (`s`, `m`, `h`, `d`), or 0.
-std::int64_t duration_unit_seconds(char unit);
 
 }  // namespace redline::parse

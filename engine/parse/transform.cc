@@ -2,6 +2,8 @@
 // parse/transform.h). Every node's span runs from its first token to its last.
 #include "parse/transform.h"
 
+#include "ast/literals.h"
+
 #include <nlohmann/json.hpp>
 
 #include "parse/literals.h"
@@ -88,11 +90,11 @@ std::int64_t Transform::integer(antlr4::tree::TerminalNode* t) {
 
 std::int64_t Transform::duration(antlr4::tree::TerminalNode* t) {
   if (!t || !Positions::real(t->getSymbol())) return 0;
-  std::int64_t v = 0;
   std::string s = text(t);
-  if (!parse_duration(s, v))
+  std::optional<std::int64_t> v = redline::parse_duration(s);   // the lexer guarantees digits + one unit
+  if (!v)
     sink_.report(diag::Code::IntegerOutOfRange, span(t), "the duration " + diag::quote(s) + " does not fit in 64 bits of seconds");
-  return v;
+  return v.value_or(0);
 }
 
 ast::Value Transform::value(G::ValueContext* c) {

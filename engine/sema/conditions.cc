@@ -5,25 +5,13 @@
 // and tags, one of its values (RL3003). Literals are encoded per model.h.
 #include "sema/context.h"
 #include "sema/suggest.h"
-#include "sema/timestamp.h"
+#include "ast/literals.h"
 
 namespace redline::sema {
 namespace {
 
 using EK = ast::Expr::Kind;
 using VK = ast::Value::Kind;
-
-const char* op_text(CmpOp op) {
-  switch (op) {
-    case CmpOp::Eq: return "==";
-    case CmpOp::Ne: return "!=";
-    case CmpOp::Lt: return "<";
-    case CmpOp::Le: return "<=";
-    case CmpOp::Gt: return ">";
-    case CmpOp::Ge: return ">=";
-  }
-  return "==";
-}
 
 // How a literal is described in messages: "string `\"x\"`", "identifier `x`".
 std::string describe(const ast::Value& v) {
@@ -140,13 +128,13 @@ class ConditionResolver {
 
   // Operators per type: order only on int, duration, level, timestamp; tags never compare.
   bool compare_fits(const ast::Expr& e, const Attribute& a) {
-    if (a.kind == TypeKind::Tags) return set_misuse(e, a, op_text(e.op)).has_value();
+    if (a.kind == TypeKind::Tags) return set_misuse(e, a, ast::to_string(e.op)).has_value();
     const bool ordered = a.kind == TypeKind::Int || a.kind == TypeKind::Duration || a.kind == TypeKind::Level || a.kind == TypeKind::Timestamp;
     if (e.op == CmpOp::Eq || e.op == CmpOp::Ne || ordered) return true;
     std::string help = a.kind == TypeKind::Enum ? "use `==`, `!=` or `in [...]`; to compare by rank declare it as a `level`"
                                                 : "use `==` or `!=`";
     ctx_.sink.report(diag::Code::UnorderedComparison, e.span,
-                     diag::quote(op_text(e.op)) + " needs an ordered attribute, but " + diag::quote(a.path) + " is " + a_type(a.kind), help);
+                     diag::quote(ast::to_string(e.op)) + " needs an ordered attribute, but " + diag::quote(a.path) + " is " + a_type(a.kind), help);
     return false;
   }
 

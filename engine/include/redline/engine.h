@@ -143,6 +143,10 @@ class Program {
   std::unique_ptr<Impl> impl_;
 };
 
+/// The stdlib folder used when CompileOptions::stdlib_root is empty:
+/// $REDLINE_STDLIB, else the one this build was configured with.
+std::string default_stdlib_root();
+
 /// The library version ("0.1.0").
 const char* version();
 

@@ -2,6 +2,7 @@
 // UTF-8 validation (parse/literals.h).
 #include <doctest/doctest.h>
 
+#include "ast/literals.h"
 #include "parse/literals.h"
 
 using namespace redline::parse;
@@ -24,11 +25,9 @@ TEST_CASE("literals: integers and durations") {
   CHECK(parse_int("-7", v));
   CHECK(v == -7);
   CHECK_FALSE(parse_int("9223372036854775808", v));
-  CHECK(parse_duration("72h", v));
-  CHECK(v == 72 * 3600);
-  CHECK(parse_duration("2d", v));
-  CHECK(v == 172800);
-  CHECK_FALSE(parse_duration("106751991167301d", v));
+  CHECK(redline::parse_duration("72h") == 72 * 3600);
+  CHECK(redline::parse_duration("2d") == 172800);
+  CHECK_FALSE(redline::parse_duration("106751991167301d").has_value());
 }
 
 TEST_CASE("literals: UTF-8 validation") {

@@ -1,9 +1,9 @@
-// Tests for the RFC 3339 parser (sema/timestamp.cc).
+// Tests for the RFC 3339 parser (ast/literals.h) as policies and requests use it.
 #include <doctest/doctest.h>
 
-#include "sema/timestamp.h"
+#include "ast/literals.h"
 
-using redline::sema::parse_rfc3339;
+using redline::parse_rfc3339;
 
 TEST_CASE("RFC 3339 timestamps parse to Unix seconds") {
   CHECK(parse_rfc3339("1970-01-01T00:00:00Z") == 0);
