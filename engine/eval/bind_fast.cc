@@ -10,6 +10,7 @@ namespace {
 
 constexpr std::size_t kMaxBytes = 1u << 20;
 constexpr int kMaxDepth = 64;
+constexpr std::size_t kParserDepth = 60;
 
 struct FastBinder {
   const Program::Impl& p;
@@ -130,7 +131,15 @@ struct FastBinder {
 
 bool fast_bind(const Program::Impl& p, std::string_view json, BoundRequest& b) {
   if (json.size() > kMaxBytes) return false;
-  thread_local simdjson::dom::parser parser;
+  // Depth capped below the full path's limit (64): deeper input falls back,
+  // so the fast path never accepts what the full path refuses (RL5008).
+  thread_local simdjson::dom::parser parser = [] {
+    simdjson::dom::parser fresh;
+    // If allocation fails, every parse fails and the full path decides: safe.
+    simdjson::error_code allocated = fresh.allocate(kMaxBytes, kParserDepth);
+    static_cast<void>(allocated);
+    return fresh;
+  }();
   thread_local std::string buffer;
   if (buffer.capacity() < json.size() + simdjson::SIMDJSON_PADDING) buffer.reserve(json.size() + simdjson::SIMDJSON_PADDING);
   buffer.assign(json.data(), json.size());
