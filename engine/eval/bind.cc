@@ -6,6 +6,7 @@
 
 #include "ast/literals.h"
 #include "eval/approvals.h"
+#include "eval/bind_common.h"
 #include "eval/bind_fast.h"
 #include "eval/bound.h"
 #include "flat/program_impl.h"
@@ -152,9 +153,7 @@ struct Binder {
 
   void bind(const Request& r) {
     const sema::Model& m = *p.model;
-    BoundAccess::values(b).assign(m.schema.attrs.size(), 0);
-    BoundAccess::present(b).assign(p.layout.attr_words, 0);
-    BoundAccess::tags(b).assign(p.layout.words, 0);
+    eval::start_binding(p, b);
     if (r.error()) {
       BoundAccess::error(b) = r.error();
       return;
@@ -181,13 +180,7 @@ struct Binder {
     if (const RequestValue* id = r.find("actor.id"); id && id->kind == RequestValue::Kind::String) BoundAccess::actor_id(b) = id->string;
     for (std::size_t i = 0; i < r.approvals().size(); ++i)
       if (!approval(r.approvals()[i], i)) return;
-    // `request.now` defaults to `request.time` (LANGUAGE.md §10).
-    std::int64_t now = m.schema.find("request.now"), time = m.schema.find("request.time");
-    if (now >= 0 && time >= 0 && !eval::test_bit(BoundAccess::present(b), static_cast<std::size_t>(now)) &&
-        eval::test_bit(BoundAccess::present(b), static_cast<std::size_t>(time))) {
-      BoundAccess::values(b)[static_cast<std::size_t>(now)] = BoundAccess::values(b)[static_cast<std::size_t>(time)];
-      eval::set_bit(BoundAccess::present(b), static_cast<std::size_t>(now));
-    }
+    eval::default_now(p, b);
   }
 };
 

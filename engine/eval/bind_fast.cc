@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include "ast/literals.h"
+#include "eval/bind_common.h"
 
 namespace redline::eval {
 namespace {
@@ -146,20 +147,10 @@ bool fast_bind(const Program::Impl& p, std::string_view json, BoundRequest& b) {
   simdjson::dom::element doc;
   if (parser.parse(buffer.data(), buffer.size(), false).get(doc) != simdjson::SUCCESS) return false;
   if (doc.type() != simdjson::dom::element_type::OBJECT) return false;
-  const sema::Model& m = *p.model;
-  BoundAccess::values(b).assign(m.schema.attrs.size(), 0);
-  BoundAccess::present(b).assign(p.layout.attr_words, 0);
-  BoundAccess::tags(b).assign(p.layout.words, 0);
+  start_binding(p, b);
   FastBinder binder{p, b, {}};
   if (!binder.root(doc.get_object().value_unsafe())) return false;
-  // `request.now` defaults to `request.time` (LANGUAGE.md §10), as in the full path.
-  if (p.now_attr >= 0 && p.time_attr >= 0) {
-    auto now = static_cast<std::size_t>(p.now_attr), time = static_cast<std::size_t>(p.time_attr);
-    if (!test_bit(BoundAccess::present(b), now) && test_bit(BoundAccess::present(b), time)) {
-      BoundAccess::values(b)[now] = BoundAccess::values(b)[time];
-      set_bit(BoundAccess::present(b), now);
-    }
-  }
+  default_now(p, b);
   return true;
 }
 

@@ -42,7 +42,6 @@ struct DecisionAccess {
   static std::vector<std::uint64_t>& missing(Decision& d) { return d.missing_attrs_; }
   static std::vector<std::uint8_t>& default_decided(Decision& d) { return d.default_decided_; }
   static std::optional<RequestError>& error(Decision& d) { return d.error_; }
-  static const Decision& self(const Decision& d) { return d; }
   static std::int32_t slot(const Decision& d) { return d.slot_; }
   static std::int32_t killed_by(const Decision& d) { return d.killed_by_; }
   static const std::vector<std::uint64_t>& applying(const Decision& d) { return d.applying_; }

@@ -69,9 +69,7 @@ std::string Program::explain(const Request& request, const SwitchBoard* switches
     bool restrictive = eval::is_restrictive(r.effect);
     bool direct = false;
     for (const auto& t : r.targets) direct = direct || eval::covers(m.purposes, t, q);
-    eval::Tri cond = eval::Tri::T;
-    if (r.when) cond = eval::tri_and(cond, eval::evaluate(*r.when, reader));
-    if (r.unless) cond = eval::tri_and(cond, eval::tri_not(eval::evaluate(*r.unless, reader)));
+    eval::Tri cond = eval::rule_condition(r, reader);
     os << "  rule " << r.qualified << " (" << ast::to_string(r.effect) << "): "
        << (direct ? "targets the purpose" : "applies through vagueness (the purpose is vaguer than its target)")
        << "; condition " << tri_word(cond) << " → " << (applied.count(r.qualified) ? "applies" : "does not apply");

@@ -33,9 +33,7 @@ ReferenceDecision reference_evaluate(const sema::Model& m, std::uint32_t top, co
       // (a) the target covers the purpose — or, for restrictive rules, the purpose is vaguer.
       if (!reaches(m.purposes, r.targets, q, restrictive)) continue;
       // (b) `when` holds and `unless` does not, in Kleene logic.
-      Tri cond = Tri::T;
-      if (r.when) cond = tri_and(cond, evaluate(*r.when, reader));
-      if (r.unless) cond = tri_and(cond, tri_not(evaluate(*r.unless, reader)));
+      Tri cond = rule_condition(r, reader);
       bool applies = restrictive ? cond != Tri::F : cond == Tri::T;
       if (!applies) continue;
       out.applying.push_back(ri);

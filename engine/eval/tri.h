@@ -77,6 +77,15 @@ Tri evaluate(const sema::Cond& c, const Access& a) {
   }
 }
 
+/// A rule's condition: `when` holds and `unless` does not (either may be absent).
+template <class Access>
+Tri rule_condition(const sema::Rule& r, const Access& a) {
+  Tri cond = Tri::T;
+  if (r.when) cond = tri_and(cond, evaluate(*r.when, a));
+  if (r.unless) cond = tri_and(cond, tri_not(evaluate(*r.unless, a)));
+  return cond;
+}
+
 /// Calls `f(attr)` for every attribute `c` reads.
 template <class F>
 void for_each_attr(const sema::Cond& c, F&& f) {
