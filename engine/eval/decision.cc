@@ -7,6 +7,7 @@
 
 #include "eval/approvals.h"
 #include "eval/bound.h"
+#include "eval/json_out.h"
 #include "flat/program_impl.h"
 
 namespace redline {
@@ -118,67 +119,124 @@ std::optional<std::string> Decision::killed_by() const {
 }
 
 std::string Decision::to_json(int indent) const {
-  nlohmann::ordered_json j;
-  j["decision"] = to_string(outcome_);
+  // One renderer: compact JSON written directly (the request path), parsed
+  // back only when an indented form is asked for.
+  std::string text;
+  text.reserve(256);
+  eval::JsonOut j(text);
+  j.raw("{\"decision\":");
+  j.str(to_string(outcome_));
   if (program_) {
     const Program::Impl& p = program_->impl();
-    j["policy"] = {{"layers", p.layer_names}, {"hash", p.hash}};
+    j.raw(",\"policy\":{\"layers\":");
+    j.strs(p.layer_names);
+    j.raw(",\"hash\":");
+    j.str(p.hash);
+    j.raw('}');
   }
-  nlohmann::ordered_json reasons = nlohmann::ordered_json::array();
+  j.raw(",\"reasons\":[");
+  bool first = true;
   for (const Reason& r : this->reasons()) {
-    nlohmann::ordered_json jr = {{"rule", r.rule}, {"outcome", to_string(r.outcome)}};
-    if (!r.because.empty()) jr["because"] = r.because;
-    if (!r.cite.empty()) jr["cite"] = r.cite;
-    jr["missing"] = r.missing;
-    reasons.push_back(std::move(jr));
+    j.raw(first ? "{\"rule\":" : ",{\"rule\":");
+    first = false;
+    j.str(r.rule);
+    j.raw(",\"outcome\":");
+    j.str(to_string(r.outcome));
+    if (!r.because.empty()) j.raw(",\"because\":"), j.str(r.because);
+    if (!r.cite.empty()) j.raw(",\"cite\":"), j.str(r.cite);
+    j.raw(",\"missing\":");
+    j.strs(r.missing);
+    j.raw('}');
   }
-  j["reasons"] = std::move(reasons);
+  j.raw("],\"pending\":");
   std::vector<Pending> pending_list = pending();
   if (pending_list.empty()) {
-    j["pending"] = nullptr;
+    j.null();
   } else {
-    nlohmann::ordered_json rules = nlohmann::ordered_json::array();
     const Pending* first_escalation = nullptr;
-    for (const Pending& p : pending_list) {
-      nlohmann::ordered_json jp = {{"rule", p.rule}, {"outcome", to_string(p.outcome)}};
-      if (!p.because.empty()) jp["because"] = p.because;
-      if (!p.cite.empty()) jp["cite"] = p.cite;
-      jp["roles"] = p.roles;
-      jp["quorum"] = p.quorum;
-      jp["missing"] = p.missing;
-      jp["approvers"] = p.approvers;
-      jp["deadline"] = p.deadline ? nlohmann::ordered_json(*p.deadline) : nlohmann::ordered_json(nullptr);
-      jp["expired"] = p.expired;
-      if (p.outcome == Outcome::escalate) {
-        jp["escalation"] = p.escalation;
-        jp["current_step"] = p.current_step;
-        jp["remaining_steps"] = p.remaining_steps;
-        jp["on_timeout"] = p.on_timeout;
-        if (!first_escalation) first_escalation = &p;
-      }
-      rules.push_back(std::move(jp));
-    }
-    nlohmann::ordered_json pending;
-    pending["escalation"] = first_escalation ? nlohmann::ordered_json(first_escalation->escalation) : nlohmann::ordered_json(nullptr);
-    nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+    for (const Pending& p : pending_list)
+      if (p.outcome == Outcome::escalate && !first_escalation) first_escalation = &p;
+    j.raw("{\"escalation\":");
+    if (first_escalation) j.str(first_escalation->escalation);
+    else j.null();
+    j.raw(",\"steps\":[");
     if (first_escalation) {
-      steps.push_back(first_escalation->current_step);
-      for (const auto& st : first_escalation->remaining_steps) steps.push_back(st);
+      j.str(first_escalation->current_step);
+      for (const auto& st : first_escalation->remaining_steps) j.raw(','), j.str(st);
     }
-    pending["steps"] = std::move(steps);
-    pending["rules"] = std::move(rules);
-    j["pending"] = std::move(pending);
+    j.raw("],\"rules\":[");
+    first = true;
+    for (const Pending& p : pending_list) {
+      j.raw(first ? "{\"rule\":" : ",{\"rule\":");
+      first = false;
+      j.str(p.rule);
+      j.raw(",\"outcome\":");
+      j.str(to_string(p.outcome));
+      if (!p.because.empty()) j.raw(",\"because\":"), j.str(p.because);
+      if (!p.cite.empty()) j.raw(",\"cite\":"), j.str(p.cite);
+      j.raw(",\"roles\":");
+      j.strs(p.roles);
+      j.raw(",\"quorum\":");
+      j.num(p.quorum);
+      j.raw(",\"missing\":");
+      j.num(p.missing);
+      j.raw(",\"approvers\":");
+      j.strs(p.approvers);
+      j.raw(",\"deadline\":");
+      if (p.deadline) j.str(*p.deadline);
+      else j.null();
+      j.raw(",\"expired\":");
+      j.boolean(p.expired);
+      if (p.outcome == Outcome::escalate) {
+        j.raw(",\"escalation\":");
+        j.str(p.escalation);
+        j.raw(",\"current_step\":");
+        j.str(p.current_step);
+        j.raw(",\"remaining_steps\":");
+        j.strs(p.remaining_steps);
+        j.raw(",\"on_timeout\":");
+        j.str(p.on_timeout);
+      }
+      j.raw('}');
+    }
+    j.raw("]}");
   }
   if (!accepted_.empty()) {
-    nlohmann::ordered_json arr = nlohmann::ordered_json::array();
-    for (const auto& a : accepted_) arr.push_back({{"rule", a.rule}, {"step", a.step}, {"by", a.by}, {"role", a.role}, {"at", a.at}});
-    j["approvals"] = std::move(arr);
+    j.raw(",\"approvals\":[");
+    first = true;
+    for (const auto& a : accepted_) {
+      j.raw(first ? "{\"rule\":" : ",{\"rule\":");
+      first = false;
+      j.str(a.rule);
+      j.raw(",\"step\":");
+      j.str(a.step);
+      j.raw(",\"by\":");
+      j.str(a.by);
+      j.raw(",\"role\":");
+      j.str(a.role);
+      j.raw(",\"at\":");
+      j.str(a.at);
+      j.raw('}');
+    }
+    j.raw(']');
   }
-  j["obligations"] = obligations();
-  auto k = killed_by();
-  j["killed_by"] = k ? nlohmann::ordered_json(*k) : nlohmann::ordered_json(nullptr);
-  if (error_) j["error"] = {{"code", error_->code}, {"message", error_->message}, {"pointer", error_->pointer}};
-  return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  j.raw(",\"obligations\":");
+  j.strs(obligations());
+  j.raw(",\"killed_by\":");
+  if (auto k = killed_by()) j.str(*k);
+  else j.null();
+  if (error_) {
+    j.raw(",\"error\":{\"code\":");
+    j.str(error_->code);
+    j.raw(",\"message\":");
+    j.str(error_->message);
+    j.raw(",\"pointer\":");
+    j.str(error_->pointer);
+    j.raw('}');
+  }
+  j.raw('}');
+  if (indent < 0) return text;
+  return nlohmann::ordered_json::parse(text).dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace redline
