@@ -349,6 +349,11 @@ std::uint64_t AuditLog::size() const {
   return size_seen_;
 }
 
+std::uint64_t AuditLog::buffered() const {
+  std::lock_guard lk(mu_);
+  return enqueued_ - done_;
+}
+
 std::string AuditLog::failure() const {
   std::lock_guard lk(mu_);
   return failure_;

@@ -60,6 +60,8 @@ class AuditLog {
 
   /// The number of records written (durable) by anyone, as last seen.
   std::uint64_t size() const;
+  /// Records appended by this process and not yet durable (the audit lag).
+  std::uint64_t buffered() const;
   /// What opening found worth reporting (a torn tail cut), or "".
   const std::string& open_report() const { return open_report_; }
   /// The failure that stopped the log, or "" while it is healthy.

@@ -52,4 +52,13 @@ std::string policy_load_record(const Program& program, const std::string& time);
 std::vector<std::string> approval_records(const Request& request, std::string_view request_text, const Decision& decision,
                                           const std::string& time);
 
+class AuditLog;
+
+/// Logs one decision and the approvals its request carries: buffered, or
+/// durable when `strict`; approvals are governance events, always durable and
+/// checkpointed. False (with `error`) when the records cannot be written, in
+/// which case the caller must deny. (Defined with AuditTrail, in trail.cc.)
+bool record_decision(AuditLog& log, const Masking& masking, bool strict, const Program& program, std::string_view request_json,
+                     const Decision& decision, const SwitchBoard* switches, std::string& error);
+
 }  // namespace redline::audit

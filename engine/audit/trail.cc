@@ -10,6 +10,24 @@
 
 namespace redline {
 
+bool audit::record_decision(AuditLog& log, const Masking& masking, bool strict, const Program& program, std::string_view request_json,
+                            const Decision& decision, const SwitchBoard* switches, std::string& error) {
+  std::string time = state::now_rfc3339();
+  std::string rec = decision_record(program, request_json, decision, switches, masking, time);
+  std::vector<std::string> approvals;
+  if (request_json.find("\"approvals\"") != std::string_view::npos)
+    approvals = approval_records(Request::from_json(request_json), request_json, decision, time);
+  if (approvals.empty() && !strict) return log.append(std::move(rec), &error);
+  auto r = log.append_durable(std::move(rec), false);
+  if (!r.ok()) return error = r.error, false;
+  for (std::size_t i = 0; i < approvals.size(); ++i) {
+    // An approval is a governance event: durable and checkpointed at once.
+    auto a = log.append_durable(std::move(approvals[i]), i + 1 == approvals.size());
+    if (!a.ok()) return error = a.error, false;
+  }
+  return true;
+}
+
 struct AuditTrail::Impl {
   state::StateDir dir;
   AuditOptions options;
@@ -54,21 +72,8 @@ bool AuditTrail::watch_switches(SwitchBoard& board, std::string& error) {
 
 bool AuditTrail::record(const Program& program, std::string_view request_json, const Decision& decision, const SwitchBoard* switches,
                         std::string& error) {
-  std::string time = state::now_rfc3339();
   audit::Masking masking{impl_->dir.salt(), impl_->mask};
-  std::string rec = audit::decision_record(program, request_json, decision, switches, masking, time);
-  std::vector<std::string> approvals;
-  if (request_json.find("\"approvals\"") != std::string_view::npos)
-    approvals = audit::approval_records(Request::from_json(request_json), request_json, decision, time);
-  if (approvals.empty() && !impl_->options.strict) return impl_->log->append(std::move(rec), &error);
-  auto r = impl_->log->append_durable(std::move(rec), false);
-  if (!r.ok()) return error = r.error, false;
-  for (std::size_t i = 0; i < approvals.size(); ++i) {
-    // An approval is a governance event: durable and checkpointed at once.
-    auto a = impl_->log->append_durable(std::move(approvals[i]), i + 1 == approvals.size());
-    if (!a.ok()) return error = a.error, false;
-  }
-  return true;
+  return audit::record_decision(*impl_->log, masking, impl_->options.strict, program, request_json, decision, switches, error);
 }
 
 std::string AuditTrail::decide_json(const Program& program, std::string_view request_json, const SwitchBoard* switches, int indent) {

@@ -212,4 +212,28 @@ state::Result<InclusionProof> prove_inclusion(const state::StateDir& dir, std::u
   return r;
 }
 
+state::Result<std::optional<std::string>> latest_checkpoint_note(const state::StateDir& dir) {
+  state::Result<std::optional<std::string>> r;
+  std::vector<SignedHead> heads;
+  std::string warning;
+  if (!read_checkpoints(dir, heads, r.error, warning)) return r;
+  r.value = heads.empty() ? std::nullopt : std::optional<std::string>(heads.back().note);
+  return r;
+}
+
+std::string proof_json(const state::StateDir& dir, const InclusionProof& p, int indent) {
+  nlohmann::ordered_json j;
+  j["seq"] = p.seq;
+  j["tree_size"] = p.tree_size;
+  j["leaf_hash"] = crypto::base64_encode(p.leaf);
+  j["root"] = crypto::base64_encode(p.root);
+  nlohmann::ordered_json path = nlohmann::ordered_json::array();
+  for (const auto& h : p.path) path.push_back(crypto::base64_encode(h));
+  j["proof"] = path;
+  j["record"] = p.record;
+  j["checkpoint"] = p.checkpoint;
+  j["verifier_key"] = format_verifier_key(dir.verifier()).value_or("");
+  return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 }  // namespace redline::audit

@@ -55,6 +55,13 @@ struct InclusionProof {
 /// Proves record `seq` against the latest checkpoint (verified first).
 state::Result<InclusionProof> prove_inclusion(const state::StateDir& dir, std::uint64_t seq);
 
+/// The proof as JSON (seq, tree_size, leaf_hash, root, proof, record,
+/// checkpoint, verifier_key; hashes in base64), `indent` < 0 for one line.
+std::string proof_json(const state::StateDir& dir, const InclusionProof& proof, int indent = -1);
+
+/// The latest signed checkpoint note, after verifying it; nullopt when there is none.
+state::Result<std::optional<std::string>> latest_checkpoint_note(const state::StateDir& dir);
+
 /// Returns the latest checkpoint after verifying its signature; nullopt when there is none.
 state::Result<std::optional<Checkpoint>> latest_checkpoint(const state::StateDir& dir);
 

@@ -105,18 +105,7 @@ int prove(const state::StateDir& dir, const Args& args) {
     std::cerr << "redline audit prove: " << p.error << '\n';
     return 1;
   }
-  nlohmann::ordered_json j;
-  j["seq"] = p.value->seq;
-  j["tree_size"] = p.value->tree_size;
-  j["leaf_hash"] = crypto::base64_encode(p.value->leaf);
-  j["root"] = crypto::base64_encode(p.value->root);
-  nlohmann::ordered_json path = nlohmann::ordered_json::array();
-  for (const auto& h : p.value->path) path.push_back(crypto::base64_encode(h));
-  j["proof"] = path;
-  j["record"] = p.value->record;
-  j["checkpoint"] = p.value->checkpoint;
-  j["verifier_key"] = audit::format_verifier_key(dir.verifier()).value_or("");
-  std::cout << j.dump(2) << '\n';
+  std::cout << audit::proof_json(dir, *p.value, 2) << '\n';
   return 0;
 }
 

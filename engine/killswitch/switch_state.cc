@@ -105,28 +105,37 @@ std::int64_t find_switch(const Program& program, const std::string& name, std::s
 
 }  // namespace
 
-FlipResult flip_switch(const state::StateDir& dir, audit::AuditLog& log, const Program& program, const FlipRequest& req) {
-  FlipResult out;
-  std::int64_t idx = find_switch(program, req.name, out.message);
-  if (idx < 0) return out;
+FlipCheck check_flip(const Program& program, const FlipRequest& req) {
+  FlipCheck out;
+  out.index = find_switch(program, req.name, out.message);
+  if (out.index < 0) return out;
   const sema::Model& m = *program.impl().model;
-  const sema::KillSwitch& sw = m.switches[static_cast<std::size_t>(idx)];
+  const sema::KillSwitch& sw = m.switches[static_cast<std::size_t>(out.index)];
   out.qualified = sw.qualified;
-
-  std::vector<std::string> owners;
   if (m.schema.role_attr >= 0) {
     const auto& roles = m.schema.attrs[static_cast<std::size_t>(m.schema.role_attr)].values;
     for (std::uint32_t o : sw.owners)
-      if (o < roles.size()) owners.push_back(roles[o]);
+      if (o < roles.size()) out.owners.push_back(roles[o]);
   }
-  audit::SwitchFlip flip{sw.qualified, req.trip ? "trip" : "reset", req.by, req.role, req.because, program.hash(), ""};
-  if (std::find(owners.begin(), owners.end(), req.role) == owners.end()) {
+  if (std::find(out.owners.begin(), out.owners.end(), req.role) == out.owners.end()) {
     std::string who;
-    for (const auto& o : owners) who += (who.empty() ? "`" : ", `") + o + "`";
-    flip.refused = owners.empty() ? "the switch declares no owner" : "role `" + req.role + "` is not an owner (owners: " + who + ")";
-    out.refused = true;
+    for (const auto& o : out.owners) who += (who.empty() ? "`" : ", `") + o + "`";
+    out.refused = out.owners.empty() ? "the switch declares no owner" : "role `" + req.role + "` is not an owner (owners: " + who + ")";
     out.message = "refused: " + std::string(req.trip ? "tripping" : "resetting") + " `" + sw.qualified + "` needs an owner role; " +
-                  flip.refused;
+                  out.refused;
+  }
+  return out;
+}
+
+FlipResult flip_switch(const state::StateDir& dir, audit::AuditLog& log, const Program& program, const FlipRequest& req) {
+  FlipResult out;
+  FlipCheck check = check_flip(program, req);
+  out.message = check.message;
+  if (check.index < 0) return out;
+  out.qualified = check.qualified;
+  audit::SwitchFlip flip{check.qualified, req.trip ? "trip" : "reset", req.by, req.role, req.because, program.hash(), check.refused};
+  if (!check.refused.empty()) {
+    out.refused = true;
     auto r = log.append_durable(audit::switch_record(flip, state::now_rfc3339()), true);
     if (!r.ok()) out.message += " (and the refusal could not be logged: " + r.error + ")";
     else out.seq = *r.value;
@@ -142,13 +151,13 @@ FlipResult flip_switch(const state::StateDir& dir, audit::AuditLog& log, const P
   if (!r.ok()) return out.message = "the flip was not applied: the audit log cannot be written: " + r.error, out;
   SwitchState s = std::move(*current.value);
   s.generation += 1;
-  s.switches[sw.qualified] = SwitchEntry{req.trip, req.by, req.role, req.because, at, *r.value};
+  s.switches[check.qualified] = SwitchEntry{req.trip, req.by, req.role, req.because, at, *r.value};
   std::string error;
   if (!write_switch_state(dir, s, error))
     return out.message = "the flip is logged (record " + std::to_string(*r.value) + ") but the state could not be saved: " + error, out;
   out.applied = true;
   out.seq = *r.value;
-  out.message = std::string(req.trip ? "tripped" : "reset") + " `" + sw.qualified + "` (audit record " + std::to_string(out.seq) + ")";
+  out.message = std::string(req.trip ? "tripped" : "reset") + " `" + check.qualified + "` (audit record " + std::to_string(out.seq) + ")";
   return out;
 }
 

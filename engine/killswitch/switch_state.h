@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "audit/log.h"
 #include "redline/engine.h"
@@ -57,6 +58,17 @@ struct FlipResult {
   std::string message;       ///< one line for the user
   std::uint64_t seq = 0;     ///< the audit record
 };
+
+/// Which switch a flip names and whether its role may flip it.
+struct FlipCheck {
+  std::int64_t index = -1;           ///< the model's switch index, or < 0 when none matches (`message` says why)
+  std::string qualified;
+  std::vector<std::string> owners;   ///< the switch's owner roles
+  std::string refused;               ///< why the role may not flip it, or ""
+  std::string message;               ///< one line for the user when not found or refused
+};
+/// Resolves the switch a flip names and checks the role against its owners.
+FlipCheck check_flip(const Program& program, const FlipRequest& request);
 
 /// Checks ownership, logs and checkpoints the flip (or the refusal), then
 /// persists the new state. Serialised across processes by DIR/switches.lock.
