@@ -44,5 +44,6 @@ int cmd_switch(const std::vector<std::string>& argv);
 int cmd_verify(const std::vector<std::string>& argv);
 int cmd_report(const std::vector<std::string>& argv);
 int cmd_diff(const std::vector<std::string>& argv);
+int cmd_serve(const std::vector<std::string>& argv);
 
 }  // namespace redline::cli

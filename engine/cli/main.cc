@@ -25,6 +25,7 @@ const Verb kVerbs[] = {
     {"verify", redline::cli::cmd_verify, "prove assertions and analyze rules (dead, shadowed, gaps, conflicts)"},
     {"report", redline::cli::cmd_report, "write the reviewer report (--format html|md|json|pdf)"},
     {"diff", redline::cli::cmd_diff, "compare two policy versions semantically (does NEW grant new access?)"},
+    {"serve", redline::cli::cmd_serve, "serve decisions over HTTP (the decision service; docs/serve.md)"},
 };
 
 void usage(std::ostream& os) {

@@ -1,0 +1,181 @@
+// server/config.cc — see config.h.
+#include "server/config.h"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
+
+namespace redline::server {
+namespace {
+
+using json = nlohmann::json;
+
+bool parse_hex_digest(std::string_view hex, crypto::Sha256Digest& out) {
+  if (hex.size() != 64) return false;
+  for (std::size_t i = 0; i < 32; ++i) {
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(hex.data() + 2 * i, hex.data() + 2 * i + 2, v, 16);
+    if (ec != std::errc() || p != hex.data() + 2 * i + 2) return false;
+    out[i] = static_cast<std::uint8_t>(v);
+  }
+  return true;
+}
+
+bool check_keys(const json& obj, std::initializer_list<const char*> allowed, const std::string& where, std::string& error) {
+  for (const auto& [k, v] : obj.items()) {
+    bool ok = false;
+    for (const char* a : allowed) ok = ok || k == a;
+    if (!ok) {
+      std::string list;
+      for (const char* a : allowed) list += (list.empty() ? "`" : ", `") + std::string(a) + "`";
+      error = "unknown key `" + k + "` in " + where + " (expected " + list + ")";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool get_access(const json& j, const char* key, bool& open, std::string& error) {
+  if (!j.contains(key)) return true;
+  const json& v = j[key];
+  if (v == "open") open = true;
+  else if (v == "token") open = false;
+  else return error = std::string("`") + key + "` must be \"open\" or \"token\"", false;
+  return true;
+}
+
+template <class T>
+bool get_uint(const json& obj, const char* key, T& out, std::uint64_t min, std::uint64_t max, std::string& error) {
+  if (!obj.contains(key)) return true;
+  const json& v = obj[key];
+  if (!v.is_number_unsigned() || v.get<std::uint64_t>() < min || v.get<std::uint64_t>() > max)
+    return error = std::string("`") + key + "` must be an integer from " + std::to_string(min) + " to " + std::to_string(max), false;
+  out = static_cast<T>(v.get<std::uint64_t>());
+  return true;
+}
+
+bool get_ms(const json& obj, const char* key, std::chrono::milliseconds& out, std::uint64_t min, std::string& error) {
+  std::uint64_t ms = static_cast<std::uint64_t>(out.count());
+  if (!get_uint(obj, key, ms, min, 86'400'000, error)) return false;
+  out = std::chrono::milliseconds(ms);
+  return true;
+}
+
+bool parse_tokens(const json& arr, ServeConfig& out, std::string& error) {
+  if (!arr.is_array()) return error = "`tokens` must be an array", false;
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    const json& t = arr[i];
+    std::string where = "tokens[" + std::to_string(i) + "]";
+    if (!t.is_object()) return error = where + " must be an object", false;
+    if (!check_keys(t, {"token", "sha256", "actor", "roles"}, where, error)) return false;
+    Token tok;
+    if (t.contains("token") == t.contains("sha256")) return error = where + " needs exactly one of `token` and `sha256`", false;
+    if (t.contains("token")) {
+      if (!t["token"].is_string() || t["token"].get<std::string>().size() < 16)
+        return error = where + ".token must be a string of at least 16 characters", false;
+      tok.digest = crypto::sha256(t["token"].get<std::string>());
+    } else if (!t["sha256"].is_string() || !parse_hex_digest(t["sha256"].get<std::string>(), tok.digest)) {
+      return error = where + ".sha256 must be 64 hex digits (the SHA-256 of the token)", false;
+    }
+    if (!t.contains("actor") || !t["actor"].is_string() || t["actor"].get<std::string>().empty())
+      return error = where + ".actor must be a non-empty string", false;
+    tok.actor = t["actor"].get<std::string>();
+    if (t.contains("roles")) {
+      if (!t["roles"].is_array()) return error = where + ".roles must be an array of strings", false;
+      for (const auto& r : t["roles"]) {
+        if (!r.is_string()) return error = where + ".roles must be an array of strings", false;
+        tok.roles.push_back(r.get<std::string>());
+      }
+    }
+    for (const Token& other : out.tokens)
+      if (other.digest == tok.digest) return error = where + " repeats the token of another entry", false;
+    out.tokens.push_back(std::move(tok));
+  }
+  return true;
+}
+
+}  // namespace
+
+bool parse_listen(std::string_view text, std::string& host, std::uint16_t& port, std::string& error) {
+  std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return error = "listen address `" + std::string(text) + "` is not HOST:PORT", false;
+  std::string_view h = text.substr(0, colon), p = text.substr(colon + 1);
+  if (h.front() == '[') {
+    if (h.back() != ']') return error = "listen address `" + std::string(text) + "` is not [IPv6]:PORT", false;
+    h = h.substr(1, h.size() - 2);
+  }
+  unsigned v = 0;
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), v);
+  if (ec != std::errc() || end != p.data() + p.size() || v > 65535)
+    return error = "listen port `" + std::string(p) + "` is not a number from 0 to 65535", false;
+  host = std::string(h);
+  port = static_cast<std::uint16_t>(v);
+  return true;
+}
+
+bool parse_config(std::string_view text, ServeConfig& out, std::string& error) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) return error = "the config is not valid JSON", false;
+  if (!j.is_object()) return error = "the config must be a JSON object", false;
+  if (!check_keys(j, {"listen", "threads", "decisions", "metrics", "tokens", "limits", "reload", "audit"}, "the config", error)) return false;
+  if (j.contains("listen")) {
+    if (!j["listen"].is_string()) return error = "`listen` must be a string \"HOST:PORT\"", false;
+    if (!parse_listen(j["listen"].get<std::string>(), out.host, out.port, error)) return false;
+  }
+  if (!get_uint(j, "threads", out.threads, 0, 256, error)) return false;
+  if (!get_access(j, "decisions", out.decisions_open, error) || !get_access(j, "metrics", out.metrics_open, error)) return false;
+  if (j.contains("tokens") && !parse_tokens(j["tokens"], out, error)) return false;
+  if (j.contains("limits")) {
+    const json& l = j["limits"];
+    if (!l.is_object()) return error = "`limits` must be an object", false;
+    if (!check_keys(l, {"max_body_bytes", "max_header_bytes", "max_headers", "request_timeout_ms", "idle_timeout_ms", "drain_timeout_ms",
+                        "max_connections", "max_batch"},
+                    "`limits`", error))
+      return false;
+    if (!get_uint(l, "max_body_bytes", out.http.max_body_bytes, 64, 256u << 20, error) ||
+        !get_uint(l, "max_header_bytes", out.http.max_header_bytes, 256, 1u << 20, error) ||
+        !get_uint(l, "max_headers", out.http.max_headers, 4, 64, error) || !get_ms(l, "request_timeout_ms", out.request_timeout, 1, error) ||
+        !get_ms(l, "idle_timeout_ms", out.idle_timeout, 1, error) || !get_ms(l, "drain_timeout_ms", out.drain_timeout, 0, error) ||
+        !get_uint(l, "max_connections", out.max_connections, 1, 1'000'000, error) ||
+        !get_uint(l, "max_batch", out.max_batch, 1, 100'000, error))
+      return false;
+  }
+  if (j.contains("reload")) {
+    const json& r = j["reload"];
+    if (!r.is_object() || !check_keys(r, {"watch_interval_ms"}, "`reload`", error))
+      return error = error.empty() ? "`reload` must be an object" : error, false;
+    if (!get_ms(r, "watch_interval_ms", out.watch_interval, 0, error)) return false;
+  }
+  if (j.contains("audit")) {
+    const json& a = j["audit"];
+    if (!a.is_object() || !check_keys(a, {"strict", "mask"}, "`audit`", error))
+      return error = error.empty() ? "`audit` must be an object" : error, false;
+    if (a.contains("strict")) {
+      if (!a["strict"].is_boolean()) return error = "`audit.strict` must be true or false", false;
+      out.strict_audit = a["strict"].get<bool>();
+    }
+    if (a.contains("mask")) {
+      if (!a["mask"].is_array()) return error = "`audit.mask` must be an array of JSON pointers", false;
+      for (const auto& m : a["mask"]) {
+        if (!m.is_string() || m.get<std::string>().empty() || m.get<std::string>()[0] != '/')
+          return error = "`audit.mask` must be an array of JSON pointers (\"/actor/id\")", false;
+        out.mask.push_back(m.get<std::string>());
+      }
+    }
+  }
+  return true;
+}
+
+const Token* find_token(const ServeConfig& config, std::string_view authorization) {
+  constexpr std::string_view scheme = "Bearer ";
+  if (authorization.size() <= scheme.size() || !iequals(authorization.substr(0, scheme.size()), scheme)) return nullptr;
+  std::string_view presented = authorization.substr(scheme.size());
+  while (!presented.empty() && presented.front() == ' ') presented.remove_prefix(1);
+  crypto::Sha256Digest d = crypto::sha256(presented);
+  const Token* found = nullptr;
+  for (const Token& t : config.tokens)   // every entry is compared, in constant time
+    if (CRYPTO_memcmp(t.digest.data(), d.data(), d.size()) == 0) found = &t;
+  return found;
+}
+
+}  // namespace redline::server

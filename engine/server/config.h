@@ -1,0 +1,58 @@
+// server/config.h — the configuration of `redline serve`: where to listen,
+// how many event loops, which endpoints need a bearer token, the tokens
+// (each bound to an actor id and roles; stored as SHA-256 digests so a
+// config file need not hold the secrets), HTTP limits and timeouts, policy
+// reloading and audit options. Read from a JSON file (docs/serve.md); every
+// unknown key is an error, so a typo cannot silently open an endpoint.
+//
+// Nothing here throws.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/sha256.h"
+#include "server/http.h"
+
+namespace redline::server {
+
+/// A bearer token: its SHA-256, who presents it, and the roles they act in.
+struct Token {
+  crypto::Sha256Digest digest{};
+  std::string actor;
+  std::vector<std::string> roles;
+};
+
+/// Everything `redline serve` can be configured with.
+struct ServeConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8181;
+  unsigned threads = 0;                 ///< event loops; 0 = one per core
+  bool decisions_open = true;           ///< decision endpoints without a token
+  bool metrics_open = true;             ///< /metrics without a token
+  std::vector<Token> tokens;
+  HttpLimits http;
+  std::chrono::milliseconds request_timeout{10000};   ///< a started request must be complete within this
+  std::chrono::milliseconds idle_timeout{60000};      ///< a keep-alive connection may idle this long
+  std::chrono::milliseconds drain_timeout{10000};     ///< SIGTERM: in-flight requests get this long
+  std::size_t max_connections = 10000;
+  std::size_t max_batch = 1000;                       ///< requests per /v1/decide/batch
+  std::chrono::milliseconds watch_interval{1000};     ///< policy file polling; 0 = only SIGHUP
+  bool strict_audit = false;                          ///< acknowledge a decision once its record is durable
+  std::vector<std::string> mask;                      ///< JSON pointers masked in audit records
+};
+
+/// Reads a JSON config into `out` (defaults for what it leaves out); false with `error`.
+bool parse_config(std::string_view json, ServeConfig& out, std::string& error);
+
+/// Parses "HOST:PORT" (IPv4, or [IPv6]:PORT); false with `error`.
+bool parse_listen(std::string_view text, std::string& host, std::uint16_t& port, std::string& error);
+
+/// The token presented in an `Authorization: Bearer ...` value, if it is
+/// configured (compared in constant time); null otherwise.
+const Token* find_token(const ServeConfig& config, std::string_view authorization);
+
+}  // namespace redline::server
