@@ -42,7 +42,13 @@ struct Conn : std::enable_shared_from_this<Conn> {
   void process();
   void respond(const Response& r, bool keep_alive);
   void write();
+  /// Sets the connection's deadline (request or idle timeout from now);
+  /// one timer per connection runs lazily toward it, so answering a request
+  /// costs no timer operation.
   void arm_timer();
+  void set_deadline(std::chrono::steady_clock::duration d);
+  void start_timer();
+  void on_timer(const error_code& ec, std::uint64_t gen);
   void on_timeout();
   void linger_close();
   void close();
@@ -58,7 +64,9 @@ struct Conn : std::enable_shared_from_this<Conn> {
   std::string out;              // responses not yet written
   HttpRequest req;
   Response resp;
+  std::chrono::steady_clock::time_point deadline;
   std::uint64_t timer_gen = 0;
+  bool timer_running = false, lingering = false;
   bool writing = false, busy = false, closing = false, closed = false, sent_continue = false;
 };
 
@@ -157,9 +165,7 @@ void Conn::process() {
     sent_continue = false;
     if (w.srv.service.blocking(req)) {
       // Off the loop: `req` points into `in`, which stays untouched until the answer is back.
-      busy = true;
-      ++timer_gen;
-      timer.cancel();
+      busy = true;   // no deadline while the pool answers (on_timer ignores it)
       // The work guard keeps the loop running until the answer is back.
       asio::post(w.srv.pool, [self = shared_from_this(), consumed, guard = asio::make_work_guard(w.io)] {
         Scratch scratch(self->w.srv.host);
@@ -213,14 +219,29 @@ void Conn::write() {
   });
 }
 
-void Conn::arm_timer() {
+void Conn::arm_timer() { set_deadline(used > 0 ? w.srv.config.request_timeout : w.srv.config.idle_timeout); }
+
+void Conn::set_deadline(std::chrono::steady_clock::duration d) {
   if (closed) return;
-  auto d = used > 0 ? w.srv.config.request_timeout : w.srv.config.idle_timeout;
-  std::uint64_t gen = ++timer_gen;
-  timer.expires_after(d);
-  timer.async_wait([self = shared_from_this(), gen](const error_code& ec) {
-    if (!ec && gen == self->timer_gen) self->on_timeout();
-  });
+  deadline = std::chrono::steady_clock::now() + d;
+  // A running timer due no later than the deadline fires, sees the later deadline and waits again.
+  if (timer_running && timer.expiry() <= deadline) return;
+  start_timer();
+}
+
+void Conn::start_timer() {
+  timer.expires_at(deadline);   // cancels a pending wait, whose handler then sees a stale generation
+  timer_running = true;
+  timer.async_wait([self = shared_from_this(), gen = ++timer_gen](const error_code& ec) { self->on_timer(ec, gen); });
+}
+
+void Conn::on_timer(const error_code& ec, std::uint64_t gen) {
+  if (gen != timer_gen) return;
+  timer_running = false;
+  if (ec || closed || busy) return;
+  if (std::chrono::steady_clock::now() < deadline) return start_timer();
+  if (lingering) return close();
+  on_timeout();
 }
 
 void Conn::on_timeout() {
@@ -243,11 +264,8 @@ void Conn::linger_close() {
   error_code ec;
   sock.shutdown(tcp::socket::shutdown_send, ec);
   if (ec) return close();
-  std::uint64_t gen = ++timer_gen;
-  timer.expires_after(std::chrono::seconds(2));
-  timer.async_wait([self = shared_from_this(), gen](const error_code& e) {
-    if (!e && gen == self->timer_gen) self->close();
-  });
+  lingering = true;
+  set_deadline(std::chrono::seconds(2));
   if (in.size() < 4096) in.resize(4096);
   auto drain = std::make_shared<std::function<void(const error_code&, std::size_t)>>();
   *drain = [self = shared_from_this(), drain](const error_code& e, std::size_t) {
@@ -264,7 +282,6 @@ void Conn::linger_close() {
 void Conn::close() {
   if (closed) return;
   closed = true;
-  ++timer_gen;
   timer.cancel();
   error_code ec;
   sock.shutdown(tcp::socket::shutdown_both, ec);
