@@ -6,7 +6,7 @@
 //
 //   node bench.mjs --redline BIN --driver BIN [--ns 10,100,1000,10000]
 //        [--requests 100000] [--budget 60] [--wrk-seconds 10]
-//        [--engines redline,redline-eval,cedar,casbin,js-index,cerbos]
+//        [--engines redline,redline-eval,cedar,casbin,js-index,cerbos,redline-serve]
 //        [--work DIR] [--markdown FILE] [--pin CPU] [--tables-from results.json]
 //        [--workload peer|tree]
 //
@@ -28,7 +28,7 @@ const NS = opt('--ns', '10,100,1000,10000').split(',').map(Number);
 const M = Number(opt('--requests', 100000));
 const BUDGET = Number(opt('--budget', 60));
 const WRK_SECONDS = Number(opt('--wrk-seconds', 10));
-const ENGINES = opt('--engines', 'redline,redline-eval,cedar,casbin,js-index,cerbos').split(',');
+const ENGINES = opt('--engines', 'redline,redline-eval,cedar,casbin,js-index,cerbos,redline-serve').split(',');
 const WORK = opt('--work', path.join(os.tmpdir(), 'redline-peers-work'));
 const MARKDOWN = opt('--markdown', null);
 const PIN = opt('--pin', null);
@@ -108,6 +108,17 @@ for (const n of TABLES_FROM ? [] : NS) {
         median_us: null, p99_us: null, mean_us: o.engine_us_per_check, decisions_per_s: null, load_ms: null, peak_rss_mb: null, mismatches: 0 });
     }
   }
+  for (const key of ['redline-serve', 'redline-serve-audited']) {
+    if (!ENGINES.includes(key) || WORKLOAD !== 'peer') continue;
+    note(key);
+    const r = run(['node', path.join(here, 'run-serve.mjs'), String(n), dir, '--redline', REDLINE, '--budget', String(BUDGET), '--wrk-seconds', String(WRK_SECONDS),
+      ...(key.endsWith('audited') ? ['--state'] : [])], { allowFail: true });
+    if (r.status !== 0) { failures++; console.error(r.stderr); }
+    const o = lastJson(r.stdout);
+    const w1 = o.wrk.find((w) => w.connections === 1);
+    rows.push({ key, label: `${o.label}, wrk 1 connection (server + wrk on 2 cores; requests decided = cross-checked)`, requests: o.requests, of: o.of, median_us: w1.median_us, p99_us: w1.p99_us,
+      mean_us: 1e6 / w1.rps, decisions_per_s: w1.rps, load_ms: o.load_ms, peak_rss_mb: o.peak_rss_mb, mismatches: o.mismatches, extra: o });
+  }
   results.push({ n, workload: WORKLOAD, rows, load: loadavg() });
   fs.writeFileSync(path.join(WORK, `results-${WORKLOAD}.json`), JSON.stringify(results, null, 2));
 }
@@ -153,10 +164,23 @@ function tables() {
     const bound = rows.find((r) => r.key === 'redline-bound'), ce = rows.find((r) => r.key === 'cerbos-engine');
     if (bound && ce) md += `\nCerbos' engine time per check works on an already decoded request; against redline's bound request (mean) it is ${fmt(ce.mean_us / bound.mean_us)}×.\n`;
     const c = rows.find((r) => r.key === 'cerbos');
-    if (c) {
-      md += `\nCerbos over HTTP (wrk, ${c.extra.wrk[0].seconds} s each, keep-alive, 127.0.0.1; wrk shares the 2 cores):\n\n`;
-      md += '| connections | requests/s | median µs | p99 µs | errors |\n|---|---|---|---|---|\n';
-      for (const w of c.extra.wrk) md += `| ${w.connections} | ${fmt(w.rps)} | ${fmt(w.median_us)} | ${fmt(w.p99_us)} | ${w.errors} |\n`;
+    const services = rows.filter((r) => r.key.startsWith('redline-serve'));
+    if (c || services.length) {
+      const w0 = (c || services[0]).extra.wrk[0];
+      md += `\nServices over HTTP (wrk, ${w0.seconds} s each, keep-alive, 127.0.0.1, the same request bodies; wrk shares the 2 cores):\n\n`;
+      md += '| service | connections | requests/s | median µs | p99 µs | errors | throughput: redline / Cerbos | p99: Cerbos / redline |\n|---|---|---|---|---|---|---|---|\n';
+      for (const row of [...services, c]) {
+        if (!row) continue;
+        for (const w of row.extra.wrk) {
+          const cb = c?.extra.wrk.find((x) => x.connections === w.connections);
+          const cmp = row !== c && cb ? `${fmt(w.rps / cb.rps)}× | ${fmt(cb.p99_us / w.p99_us)}×` : '– | –';
+          const name = row === c ? 'Cerbos PDP' : row.key.endsWith('audited') ? 'redline serve --state (every decision audited)' : 'redline serve';
+          md += `| ${name} | ${w.connections} | ${fmt(w.rps)} | ${fmt(w.median_us)} | ${fmt(w.p99_us)} | ${w.errors} | ${cmp} |\n`;
+        }
+      }
+      for (const sv of services)
+        if (sv.extra.server_us_per_decision)
+          md += `\n${sv.key.endsWith('audited') ? 'Audited: ' : ''}redline serve's own time per decision (its /metrics histogram, mean: parse + bind + decide + audit record + JSON): ${fmt(sv.extra.server_us_per_decision)} µs.\n`;
     }
   }
   return md;
@@ -181,7 +205,13 @@ function goals() {
       lines.push(`- Growth N = ${lo.toLocaleString('en-US')} → ${hi.toLocaleString('en-US')}, ${a.label}: ${fmt(g)}× (median ${fmt(a.median_us)} → ${fmt(b.median_us)} µs)${goal}.`);
     }
   }
-  if (!tree) lines.push('- Service: ≥ 20× Cerbos\' HTTP throughput at 16 connections with lower p99 — not measured: `redline serve` does not exist yet.');
+  for (const { n, rows } of tree ? [] : results) {
+    const sv = rows.find((r) => r.key === 'redline-serve'), c = rows.find((r) => r.key === 'cerbos');
+    if (!sv || !c) continue;
+    const a = sv.extra.wrk.find((w) => w.connections === 16), b = c.extra.wrk.find((w) => w.connections === 16);
+    const x = a.rps / b.rps, lower = a.p99_us < b.p99_us;
+    lines.push(`- Service, N = ${n.toLocaleString('en-US')}, 16 connections: redline serve ${fmt(a.rps)} requests/s (p99 ${fmt(a.p99_us)} µs) vs Cerbos ${fmt(b.rps)} (p99 ${fmt(b.p99_us)} µs): ${fmt(x)}× — goal ≥ 20× with lower p99: ${x >= 20 && lower ? 'met' : 'NOT met'}.`);
+  }
   return `\n**${tree ? 'Tree workload: growth with N' : 'Against the goals'}**\n\n` + lines.join('\n') + '\n';
 }
 const md = tables() + goals();
