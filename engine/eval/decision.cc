@@ -67,7 +67,9 @@ std::vector<Pending> Decision::pending() const {
   // from the rule, request.time and request.now alone.
   std::vector<Pending> out;
   const Program::Impl& p = program_->impl();
-  const BoundRequest none;
+  BoundRequest none;
+  BoundAccess::require_signed(none) = require_signed_;
+  BoundAccess::have_keys(none) = have_keys_;
   for (const Applying& a : applying_rules(*this)) {
     const sema::Rule& r = p.model->rules[a.rule];
     if (r.effect != sema::Effect::RequireApproval && r.effect != sema::Effect::Escalate) continue;
@@ -156,6 +158,12 @@ std::string Decision::to_json(int indent) const {
         jp["on_timeout"] = p.on_timeout;
         if (!first_escalation) first_escalation = &p;
       }
+      jp["signed"] = p.signed_only;
+      jp["human"] = p.human_only;
+      jp["blocked"] = p.blocked.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(p.blocked);
+      nlohmann::ordered_json uncounted = nlohmann::ordered_json::array();
+      for (const auto& u : p.uncounted) uncounted.push_back({{"by", u.by}, {"role", u.role}, {"reason", u.reason}});
+      jp["uncounted"] = std::move(uncounted);
       rules.push_back(std::move(jp));
     }
     nlohmann::ordered_json pending;
