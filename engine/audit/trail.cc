@@ -16,6 +16,8 @@ struct AuditTrail::Impl {
   std::vector<std::string> mask;
   std::unique_ptr<audit::AuditLog> log;
   std::vector<std::unique_ptr<killswitch::SwitchWatcher>> watchers;
+  ApprovalOptions approvals;        ///< how decide_json() judges approvals
+  audit::ApprovalJudging judging;   ///< the same, as records name it
 };
 
 AuditTrail::AuditTrail(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -52,11 +54,24 @@ bool AuditTrail::watch_switches(SwitchBoard& board, std::string& error) {
   return error.empty();
 }
 
+bool AuditTrail::judge_approvals(const ApprovalOptions& approvals, std::string& error) {
+  audit::ApprovalJudging judging;
+  judging.require_signed = approvals.require_signed;
+  if (approvals.keys) {
+    auto name = audit::store_keys(impl_->dir, *approvals.keys, error);
+    if (!name) return false;
+    judging.keys = *name;
+  }
+  impl_->approvals = approvals;
+  impl_->judging = std::move(judging);
+  return true;
+}
+
 bool AuditTrail::record(const Program& program, std::string_view request_json, const Decision& decision, const SwitchBoard* switches,
                         std::string& error) {
   std::string time = state::now_rfc3339();
   audit::Masking masking{impl_->dir.salt(), impl_->mask};
-  std::string rec = audit::decision_record(program, request_json, decision, switches, masking, time);
+  std::string rec = audit::decision_record(program, request_json, decision, switches, masking, time, impl_->judging);
   std::vector<std::string> approvals;
   if (request_json.find("\"approvals\"") != std::string_view::npos)
     approvals = audit::approval_records(Request::from_json(request_json), request_json, decision, time);
@@ -72,7 +87,7 @@ bool AuditTrail::record(const Program& program, std::string_view request_json, c
 }
 
 std::string AuditTrail::decide_json(const Program& program, std::string_view request_json, const SwitchBoard* switches, int indent) {
-  Decision d = program.evaluate_json(request_json, switches);
+  Decision d = program.evaluate_json(request_json, impl_->approvals, switches);
   std::string error;
   if (!record(program, request_json, d, switches, error)) return fail_closed_json(program, "the audit record cannot be written: " + error, indent);
   return d.to_json(indent);
