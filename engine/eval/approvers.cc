@@ -82,8 +82,23 @@ std::shared_ptr<const ApproverKeys> ApproverKeys::from_entries(std::vector<Appro
 
 std::shared_ptr<const ApproverKeys> ApproverKeys::parse(std::string_view json, std::string& error) {
   if (json.size() > kMaxKeysFile) return fail(error, "the keys file is larger than 4 MiB");
-  nlohmann::json doc = nlohmann::json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
+  // A key given twice in one object would silently keep the last: refuse it.
+  std::vector<std::vector<std::string>> seen;
+  std::string twice;
+  auto no_duplicates = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using E = nlohmann::json::parse_event_t;
+    if (event == E::object_start) seen.emplace_back();
+    else if (event == E::object_end && !seen.empty()) seen.pop_back();
+    else if (event == E::key && !seen.empty() && parsed.is_string()) {
+      const auto& k = parsed.get_ref<const std::string&>();
+      if (std::find(seen.back().begin(), seen.back().end(), k) != seen.back().end() && twice.empty()) twice = k;
+      seen.back().push_back(k);
+    }
+    return true;
+  };
+  nlohmann::json doc = nlohmann::json::parse(json.begin(), json.end(), no_duplicates, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return fail(error, "the keys file is not valid JSON");
+  if (!twice.empty()) return fail(error, "`" + twice + "` is given twice in one object of the keys file");
   if (!doc.is_object()) return fail(error, "the keys file must be a JSON object with `approvers`");
   for (auto it = doc.begin(); it != doc.end(); ++it)
     if (it.key() != "approvers") return fail(error, "unknown field `" + it.key() + "` in the keys file (it has `approvers`)");

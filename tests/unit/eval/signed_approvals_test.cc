@@ -175,6 +175,8 @@ TEST_CASE("approvals: keys files are read strictly") {
            {R"({"approvers":{"m1":{)" + entry + R"(,"roles":["manager"]}}})", "`kind`"},
            {R"({"approvers":{"m1":{)" + entry + R"(,"roles":["manager"],"kind":"robot"}}})", "`kind`"},
            {R"({"approvers":{"m1":{)" + entry + R"(,"roles":["manager"],"kind":"human","secret":1}}})", "unknown field `secret`"},
+           {R"({"approvers":{"m1":{)" + entry + R"(,"roles":["manager"],"kind":"human"},"m1":{)" + entry + R"(,"roles":["cro"],"kind":"human"}}})",
+            "`m1` is given twice"},
        }) {
     INFO(text);
     CHECK(ApproverKeys::parse(text, error) == nullptr);
