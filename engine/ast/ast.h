@@ -106,6 +106,8 @@ struct Rule {
   std::optional<std::int64_t> quorum;  Span quorum_span;
   std::optional<std::int64_t> within;  Span within_span;   ///< seconds
   std::optional<Ident> to;                 ///< escalation path
+  std::optional<Span> signed_span;         ///< the `signed` clause, when given
+  std::optional<Span> human_span;          ///< the `human` clause, when given
   std::vector<Obligation> obligations;     ///< from every `oblige` clause, in order
   std::optional<StringLit> because, cite, owner;
   Span span;

@@ -357,6 +357,8 @@ class Formatter {
     if (r.quorum) lines.push_back({keyword_before(r.quorum_span.begin, "quorum"), r.quorum_span.end, "quorum " + std::to_string(*r.quorum)});
     if (r.within) lines.push_back({keyword_before(r.within_span.begin, "within"), r.within_span.end, "within " + duration_text(r.within_span, *r.within)});
     if (r.to) lines.push_back({keyword_before(r.to->span.begin, "to"), r.to->span.end, "to " + r.to->text});
+    if (r.signed_span) lines.push_back({r.signed_span->begin, r.signed_span->end, "signed"});
+    if (r.human_span) lines.push_back({r.human_span->begin, r.human_span->end, "human"});
     if (!r.obligations.empty())
       lines.push_back({keyword_before(r.obligations[0].span.begin, "oblige"), r.obligations.back().span.end, "oblige " + obligation_list(r.obligations)});
     auto text_clause = [&](const std::optional<StringLit>& s, const char* kw) {

@@ -157,6 +157,8 @@ class Printer {
     if (r.quorum) line(d + 1, "quorum " + std::to_string(*r.quorum), r.quorum_span);
     if (r.within) line(d + 1, "within " + std::to_string(*r.within) + "s", r.within_span);
     if (r.to) line(d + 1, "to " + r.to->text, r.to->span);
+    if (r.signed_span) line(d + 1, "signed", *r.signed_span);
+    if (r.human_span) line(d + 1, "human", *r.human_span);
     if (!r.obligations.empty()) line(d + 1, "oblige " + obligations(r.obligations), {});
     if (r.because) line(d + 1, "because " + quote(r.because->value), r.because->span);
     if (r.cite) line(d + 1, "cite " + quote(r.cite->value), r.cite->span);

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "crypto/sha256.h"
 #include "flat/program_impl.h"
 
 namespace redline::audit {
@@ -11,9 +12,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string path_of(const state::StateDir& dir, const std::string& hash) {
+std::string path_of(const state::StateDir& dir, const std::string& hash, const char* folder = "policies") {
   std::string hex = hash.rfind("sha256:", 0) == 0 ? hash.substr(7) : hash;
-  return (fs::path(dir.file("policies")) / (hex + ".json")).string();
+  return (fs::path(dir.file(folder)) / (hex + ".json")).string();
 }
 
 bool is_hex_hash(const std::string& hash) {
@@ -69,6 +70,28 @@ CompileResult load_policy(const state::StateDir& dir, const std::string& hash, s
     return none;
   }
   return r;
+}
+
+std::optional<std::string> store_keys(const state::StateDir& dir, const ApproverKeys& keys, std::string& error) {
+  std::string text = keys.to_json() + "\n";
+  std::string hash = crypto::sha256_tagged_hex(text);
+  std::string path = path_of(dir, hash, "keys");
+  std::error_code ec;
+  if (fs::exists(path, ec)) return hash;
+  fs::create_directories(dir.file("keys"), ec);
+  if (ec) return error = "cannot create `" + dir.file("keys") + "`: " + ec.message(), std::nullopt;
+  if (!state::write_file_atomic(path, text, error)) return std::nullopt;
+  return hash;
+}
+
+std::shared_ptr<const ApproverKeys> load_keys(const state::StateDir& dir, const std::string& hash, std::string& error) {
+  if (!is_hex_hash(hash)) return error = "`" + hash + "` is not a keys hash", nullptr;
+  auto text = state::read_file(path_of(dir, hash, "keys"), &error);
+  if (!text) return error = "approver keys " + hash + " are not in the store (" + error + ")", nullptr;
+  if (crypto::sha256_tagged_hex(*text) != hash) return error = "the stored approver keys " + hash + " no longer hash to their name", nullptr;
+  auto keys = ApproverKeys::parse(*text, error);
+  if (!keys) error = "the stored approver keys " + hash + " are unreadable: " + error;
+  return keys;
 }
 
 }  // namespace redline::audit

@@ -5,9 +5,15 @@
 // over the source texts). `audit replay` recompiles a stored version from
 // memory alone, so it decides exactly as the version that was logged.
 //
+// The approver keys a process judged signed approvals with are stored the
+// same way, DIR/keys/<hex>.json named by SHA-256 of their keys-file text, so
+// replay checks signatures with exactly those keys.
+//
 // Nothing here throws.
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "redline/engine.h"
@@ -21,5 +27,13 @@ bool store_policy(const state::StateDir& dir, const Program& program, const std:
 /// Recompiles a stored version ("sha256:<hex>"); an error when it is absent,
 /// does not compile, or no longer hashes to its name.
 CompileResult load_policy(const state::StateDir& dir, const std::string& hash, std::string& error);
+
+/// Stores approver keys unless already stored; their name "sha256:<hex>", or
+/// nullopt with `error`.
+std::optional<std::string> store_keys(const state::StateDir& dir, const ApproverKeys& keys, std::string& error);
+
+/// Reads stored approver keys by name; null with `error` when absent,
+/// unreadable, or no longer hashing to their name.
+std::shared_ptr<const ApproverKeys> load_keys(const state::StateDir& dir, const std::string& hash, std::string& error);
 
 }  // namespace redline::audit

@@ -38,7 +38,8 @@ std::string masked_value(std::span<const std::uint8_t> salt, std::string_view va
 }
 
 std::string decision_record(const Program& program, std::string_view request_text, const Decision& decision,
-                            const SwitchBoard* switches, const Masking& masking, const std::string& time) {
+                            const SwitchBoard* switches, const Masking& masking, const std::string& time,
+                            const ApprovalJudging& judging) {
   ojson j;
   j["type"] = kDecisionRecord;
   j["time"] = time;
@@ -62,6 +63,8 @@ std::string decision_record(const Program& program, std::string_view request_tex
     for (std::size_t i = 0; i < switches->names().size(); ++i)
       if (switches->tripped(i)) tripped.push_back(switches->names()[i]);
   j["switches"] = std::move(tripped);
+  if (!judging.keys.empty()) j["approver_keys"] = judging.keys;
+  if (judging.require_signed) j["require_signed"] = true;
   ojson d = ojson::parse(decision.to_json(), nullptr, false);
   if (d.is_discarded()) d = ojson::object();
   for (const char* k : {"decision", "reasons", "obligations", "killed_by", "error"})

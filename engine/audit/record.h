@@ -33,10 +33,19 @@ struct Masking {
 /// Returns "sha256:<hex>" of salt ‖ `value_json` (the masked form of a value).
 std::string masked_value(std::span<const std::uint8_t> salt, std::string_view value_json);
 
+/// How signed approvals were judged, as a decision record says: the stored
+/// approver keys' name ("" for none) and whether signatures were demanded.
+struct ApprovalJudging {
+  std::string keys;
+  bool require_signed = false;
+};
+
 /// The record of one decision: the request (masked), its digest, the
-/// switches tripped when it was decided, and the decision itself.
+/// switches tripped when it was decided, how approvals were judged (when
+/// not by default), and the decision itself.
 std::string decision_record(const Program& program, std::string_view request_text, const Decision& decision,
-                            const SwitchBoard* switches, const Masking& masking, const std::string& time);
+                            const SwitchBoard* switches, const Masking& masking, const std::string& time,
+                            const ApprovalJudging& judging = {});
 
 /// The record of a kill-switch flip or a refused attempt (`refused` gives why).
 struct SwitchFlip {
@@ -59,6 +68,6 @@ class AuditLog;
 /// checkpointed. False (with `error`) when the records cannot be written, in
 /// which case the caller must deny. (Defined with AuditTrail, in trail.cc.)
 bool record_decision(AuditLog& log, const Masking& masking, bool strict, const Program& program, std::string_view request_json,
-                     const Decision& decision, const SwitchBoard* switches, std::string& error);
+                     const Decision& decision, const SwitchBoard* switches, std::string& error, const ApprovalJudging& judging = {});
 
 }  // namespace redline::audit

@@ -15,6 +15,8 @@ ReplayReport replay_log(const state::StateDir& dir, const std::function<void(con
   ReplayReport r;
   std::map<std::string, std::shared_ptr<const Program>> programs;
   std::map<std::string, std::string> load_errors;
+  std::map<std::string, std::shared_ptr<const ApproverKeys>> keys;   // stored approver keys, by name
+  std::map<std::string, std::string> key_errors;
   bool read = for_each_record(
       dir,
       [&](std::uint64_t seq, std::string_view payload) {
@@ -34,6 +36,22 @@ ReplayReport replay_log(const state::StateDir& dir, const std::function<void(con
           report(name + "cannot replay: " + load_errors[hash]);
           return true;
         }
+        ApprovalOptions approvals;
+        approvals.require_signed = rec.contains("require_signed") && rec["require_signed"].is_boolean() && rec["require_signed"].get<bool>();
+        if (rec.contains("approver_keys")) {
+          std::string stored = rec["approver_keys"].is_string() ? rec["approver_keys"].get<std::string>() : "";
+          if (!keys.count(stored) && !key_errors.count(stored)) {
+            std::string error;
+            if (auto k = load_keys(dir, stored, error)) keys[stored] = k;
+            else key_errors[stored] = error;
+          }
+          if (!keys.count(stored)) {
+            ++r.unreplayable;
+            report(name + "cannot replay: " + key_errors[stored]);
+            return true;
+          }
+          approvals.keys = keys[stored];
+        }
         const Program& prog = *programs[hash];
         auto board = prog.make_switchboard();
         if (rec.contains("switches") && rec["switches"].is_array())
@@ -41,7 +59,7 @@ ReplayReport replay_log(const state::StateDir& dir, const std::function<void(con
             if (s.is_string()) board->trip(s.get<std::string>());
         std::string request = rec.value("request_is_text", false) && rec["request"].is_string() ? rec["request"].get<std::string>()
                                                                                                 : rec["request"].dump();
-        auto now = nlohmann::json::parse(prog.evaluate_json(request, board.get()).to_json(), nullptr, false);
+        auto now = nlohmann::json::parse(prog.evaluate_json(request, approvals, board.get()).to_json(), nullptr, false);
         std::string diff;
         for (const char* k : {"decision", "reasons", "obligations", "killed_by", "error"}) {
           nlohmann::json logged = rec.contains(k) ? rec[k] : nlohmann::json();

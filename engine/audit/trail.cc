@@ -11,9 +11,9 @@
 namespace redline {
 
 bool audit::record_decision(AuditLog& log, const Masking& masking, bool strict, const Program& program, std::string_view request_json,
-                            const Decision& decision, const SwitchBoard* switches, std::string& error) {
+                            const Decision& decision, const SwitchBoard* switches, std::string& error, const ApprovalJudging& judging) {
   std::string time = state::now_rfc3339();
-  std::string rec = decision_record(program, request_json, decision, switches, masking, time);
+  std::string rec = decision_record(program, request_json, decision, switches, masking, time, judging);
   std::vector<std::string> approvals;
   if (request_json.find("\"approvals\"") != std::string_view::npos)
     approvals = approval_records(Request::from_json(request_json), request_json, decision, time);
@@ -34,6 +34,8 @@ struct AuditTrail::Impl {
   std::vector<std::string> mask;
   std::unique_ptr<audit::AuditLog> log;
   std::vector<std::unique_ptr<killswitch::SwitchWatcher>> watchers;
+  ApprovalOptions approvals;        ///< how decide_json() judges approvals
+  audit::ApprovalJudging judging;   ///< the same, as records name it
 };
 
 AuditTrail::AuditTrail(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -70,14 +72,28 @@ bool AuditTrail::watch_switches(SwitchBoard& board, std::string& error) {
   return error.empty();
 }
 
+bool AuditTrail::judge_approvals(const ApprovalOptions& approvals, std::string& error) {
+  audit::ApprovalJudging judging;
+  judging.require_signed = approvals.require_signed;
+  if (approvals.keys) {
+    auto name = audit::store_keys(impl_->dir, *approvals.keys, error);
+    if (!name) return false;
+    judging.keys = *name;
+  }
+  impl_->approvals = approvals;
+  impl_->judging = std::move(judging);
+  return true;
+}
+
 bool AuditTrail::record(const Program& program, std::string_view request_json, const Decision& decision, const SwitchBoard* switches,
                         std::string& error) {
   audit::Masking masking{impl_->dir.salt(), impl_->mask};
-  return audit::record_decision(*impl_->log, masking, impl_->options.strict, program, request_json, decision, switches, error);
+  return audit::record_decision(*impl_->log, masking, impl_->options.strict, program, request_json, decision, switches, error,
+                                impl_->judging);
 }
 
 std::string AuditTrail::decide_json(const Program& program, std::string_view request_json, const SwitchBoard* switches, int indent) {
-  Decision d = program.evaluate_json(request_json, switches);
+  Decision d = program.evaluate_json(request_json, impl_->approvals, switches);
   std::string error;
   if (!record(program, request_json, d, switches, error)) return fail_closed_json(program, "the audit record cannot be written: " + error, indent);
   return d.to_json(indent);

@@ -75,6 +75,23 @@ bool verify_policies(const state::StateDir& dir, std::uint64_t& count, std::stri
   return true;
 }
 
+// Checks that each stored set of approver keys still hashes to its name.
+bool verify_keys(const state::StateDir& dir, std::uint64_t& count, std::string& error) {
+  std::error_code ec;
+  if (!fs::is_directory(dir.file("keys"), ec)) return true;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir.file("keys"), ec))
+    if (e.path().extension() == ".json") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& p : files) {
+    auto text = state::read_file(p.string());
+    if (!text || "sha256:" + p.stem().string() != crypto::sha256_tagged_hex(*text))
+      return error = "the stored approver keys `" + p.filename().string() + "` do not hash to their name (the store was altered)", false;
+    ++count;
+  }
+  return true;
+}
+
 }  // namespace
 
 VerifyReport verify_log(const state::StateDir& dir, const std::function<void(std::uint64_t, std::uint64_t, std::uint64_t)>& progress) {
@@ -148,6 +165,7 @@ VerifyReport verify_log(const state::StateDir& dir, const std::function<void(std
   r.covered = sealed;
   if (progress) progress(r.records, off, data.size());
   if (!verify_policies(dir, r.policies, r.error)) return r;
+  if (!verify_keys(dir, r.key_sets, r.error)) return r;
   r.ok = true;
   return r;
 }

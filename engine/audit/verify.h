@@ -30,6 +30,7 @@ struct VerifyReport {
   std::optional<std::uint64_t> bad_record;  ///< the first bad record, when one is named
   std::string warning;                ///< an incomplete tail (crash or writer in progress)
   std::uint64_t records = 0, checkpoints = 0, policies = 0;
+  std::uint64_t key_sets = 0;         ///< stored approver keys (DIR/keys) checked
   std::uint64_t covered = 0;          ///< records covered by the latest checkpoint
 };
 

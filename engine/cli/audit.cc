@@ -55,7 +55,9 @@ int verify(const state::StateDir& dir) {
     return 1;
   }
   std::cout << "ok: " << r.records << " records, " << r.checkpoints << " signed checkpoints (the latest covers " << r.covered
-            << " records), " << r.policies << " stored policy versions\n";
+            << " records), " << r.policies << " stored policy versions";
+  if (r.key_sets) std::cout << ", " << r.key_sets << " stored approver key sets";
+  std::cout << '\n';
   return 0;
 }
 

@@ -45,5 +45,7 @@ int cmd_verify(const std::vector<std::string>& argv);
 int cmd_report(const std::vector<std::string>& argv);
 int cmd_diff(const std::vector<std::string>& argv);
 int cmd_serve(const std::vector<std::string>& argv);
+int cmd_keygen(const std::vector<std::string>& argv);
+int cmd_approve(const std::vector<std::string>& argv);
 
 }  // namespace redline::cli

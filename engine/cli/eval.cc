@@ -28,6 +28,10 @@ const char* kHelp =
     "                   `obligations`, `reasons` (rule names, as a set), `killed_by` and\n"
     "                   `error` (code) must match); prints `N passed, N failed`\n"
     "  --tripped LIST   kill switches to treat as tripped (comma-separated names)\n"
+    "  --keys FILE      approver keys (docs/approvals.md): signatures on approvals are checked\n"
+    "                   against them, and `signed` rules can be satisfied\n"
+    "  --require-signed every approval rule counts only approvals with a verified signature,\n"
+    "                   as if each said `signed` (without --keys, no approval counts)\n"
     "  --stdlib DIR     the stdlib folder (default: $REDLINE_STDLIB or the built-in one)\n"
     "  --state DIR      audit every decision in the state folder DIR (created on first use) and\n"
     "                   honour its kill switches, as `redline switch` flips them, while running;\n"
@@ -39,20 +43,20 @@ const char* kHelp =
     "Exit status: 0 whatever the decisions are; 1 when the policy does not compile or an\n"
     "--expect comparison fails; 2 on usage errors.\n";
 
-std::string decide(const Program& prog, const SwitchBoard& board, const std::string& text, bool explain, int indent,
-                   AuditTrail* trail = nullptr) {
+std::string decide(const Program& prog, const SwitchBoard& board, const ApprovalOptions& approvals, const std::string& text, bool explain,
+                   int indent, AuditTrail* trail = nullptr) {
   if (!explain) {   // the hot path: JSON text straight to a bound request
-    Decision d = prog.evaluate_json(text, &board);
+    Decision d = prog.evaluate_json(text, approvals, &board);
     if (std::string error; trail && !trail->record(prog, text, d, &board, error))
       return fail_closed_json(prog, "the audit record cannot be written: " + error, indent);  // fail closed
     return d.to_json(indent);
   }
   Request req = Request::from_json(text);
-  Decision d = prog.evaluate(req, &board);
+  Decision d = prog.evaluate(req, approvals, &board);
   if (std::string error; trail && !trail->record(prog, text, d, &board, error))
     return fail_closed_json(prog, "the audit record cannot be written: " + error, indent);  // fail closed
   auto j = nlohmann::ordered_json::parse(d.to_json());
-  std::istringstream lines(prog.explain(req, &board));
+  std::istringstream lines(prog.explain(req, approvals, &board));
   nlohmann::ordered_json arr = nlohmann::ordered_json::array();
   for (std::string l; std::getline(lines, l);) arr.push_back(l);
   j["explanation"] = arr;
@@ -91,7 +95,8 @@ std::string mismatch(const std::string& decision_json, const nlohmann::json& wan
 }  // namespace
 
 int cmd_eval(const std::vector<std::string>& argv) {
-  auto args = parse_args(argv, {"request", "layer", "expect", "tripped", "stdlib", "format", "state", "mask"}, {"explain", "strict"}, "eval");
+  auto args = parse_args(argv, {"request", "layer", "expect", "tripped", "stdlib", "format", "state", "mask", "keys"},
+                         {"explain", "strict", "require-signed"}, "eval");
   if (!args) return 2;
   if (args->has("help")) {
     std::cout << kHelp;
@@ -121,6 +126,16 @@ int cmd_eval(const std::vector<std::string>& argv) {
       }
     }
   }
+  ApprovalOptions approvals;
+  approvals.require_signed = args->has("require-signed");
+  if (args->has("keys")) {
+    std::string error;
+    approvals.keys = ApproverKeys::load(args->get("keys"), error);
+    if (!approvals.keys) {
+      std::cerr << "redline eval: " << error << '\n';
+      return 2;
+    }
+  }
   std::unique_ptr<AuditTrail> trail;
   if (args->has("state")) {
     if (args->has("tripped")) {
@@ -135,7 +150,8 @@ int cmd_eval(const std::vector<std::string>& argv) {
       if (!m.empty()) ao.mask.push_back(m);
     std::string error;
     trail = AuditTrail::open(args->get("state"), ao, error);
-    if (!trail || !trail->load_policy(*r.program, error)) {
+    // The keys are stored in DIR, so `audit replay` checks signatures with them.
+    if (!trail || !trail->load_policy(*r.program, error) || !trail->judge_approvals(approvals, error)) {
       std::cerr << "redline eval: " << error << '\n';
       return 1;
     }
@@ -151,7 +167,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
     }
     std::stringstream ss;
     ss << in.rdbuf();
-    std::cout << decide(*r.program, *board, ss.str(), explain, 2, trail.get()) << '\n';
+    std::cout << decide(*r.program, *board, approvals, ss.str(), explain, 2, trail.get()) << '\n';
     return 0;
   }
   std::ifstream expect;
@@ -166,7 +182,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
   std::string line;
   while (std::getline(std::cin, line)) {
     ++line_no;
-    std::string out = decide(*r.program, *board, line, explain, -1, trail.get());
+    std::string out = decide(*r.program, *board, approvals, line, explain, -1, trail.get());
     std::cout << out << '\n';
     if (!expect.is_open()) continue;
     std::string want_line;

@@ -26,6 +26,8 @@ const Verb kVerbs[] = {
     {"report", redline::cli::cmd_report, "write the reviewer report (--format html|md|json|pdf)"},
     {"diff", redline::cli::cmd_diff, "compare two policy versions semantically (does NEW grant new access?)"},
     {"serve", redline::cli::cmd_serve, "serve decisions over HTTP (the decision service; docs/serve.md)"},
+    {"keygen", redline::cli::cmd_keygen, "make an approver's Ed25519 key pair and keys-file entry"},
+    {"approve", redline::cli::cmd_approve, "sign an approval of a request for a rule (--key, --request, --rule)"},
 };
 
 void usage(std::ostream& os) {

@@ -24,6 +24,9 @@ const char* kHelp =
     "  --state DIR         audit every decision and switch flip in DIR, and honour its switches\n"
     "  --config FILE       JSON config: tokens, which endpoints need them, limits, timeouts\n"
     "  --threads N         event loops (default: one per core)\n"
+    "  --keys FILE         approver keys (docs/approvals.md): signed approvals are verified;\n"
+    "                      re-read with every reload\n"
+    "  --require-signed    count only signed approvals, for every rule\n"
     "  --layer NAME        the layer whose stack decides\n"
     "  --stdlib DIR        the stdlib folder\n"
     "\n"
@@ -37,7 +40,7 @@ const char* kHelp =
 }  // namespace
 
 int cmd_serve(const std::vector<std::string>& argv) {
-  auto args = parse_args(argv, {"listen", "state", "config", "threads", "layer", "stdlib"}, {}, "serve");
+  auto args = parse_args(argv, {"listen", "state", "config", "threads", "layer", "stdlib", "keys"}, {"require-signed"}, "serve");
   if (!args) return 2;
   if (args->has("help")) {
     std::cout << kHelp;
@@ -82,6 +85,7 @@ int cmd_serve(const std::vector<std::string>& argv) {
   opts.stdlib_root = args->get("stdlib", stdlib_root());
   server::PolicyHost host(args->positional, opts);
   host.add_mask(config.mask);
+  host.set_approvals(args->get("keys"), args->has("require-signed"));
   if (args->has("state") && !host.open_state(args->get("state"), error)) {
     std::cerr << "redline serve: " << error << '\n';
     return 1;

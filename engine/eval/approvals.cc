@@ -62,6 +62,46 @@ bool eligible(const BoundApproval& a, const BoundRequest& b, std::optional<std::
   return true;
 }
 
+bool demands_signed(const sema::Rule& r, const BoundRequest& b) { return r.signed_only || BoundAccess::require_signed(b); }
+
+// Why an approval that is otherwise eligible for rule `r` still does not
+// count toward its quorum — its signature or its approver's kind — or null
+// when it counts (docs/language.md §15 "Signed approvals", "Human
+// approvers"). Denials are not asked: an eligible denial always vetoes.
+const char* set_aside(const sema::Model& m, const sema::Rule& r, const BoundApproval& a, const BoundRequest& b) {
+  using S = BoundApproval::Signature;
+  switch (a.signature) {
+    // A signature that was checked and failed never counts, demanded or not.
+    case S::invalid: return "signature_invalid";
+    case S::unknown_approver: return "unknown_approver";
+    case S::role_not_keyed: return "role_not_in_keys";
+    case S::unchecked:
+      if (demands_signed(r, b)) return "no_keys";
+      break;
+    case S::none:
+      if (demands_signed(r, b)) return "unsigned";
+      break;
+    case S::verified: break;
+  }
+  // An agent never counts where the policy has a notion of kind; `human`
+  // takes only approvers known to be human (unknown fails closed).
+  if (a.kind == ApproverKind::agent && (r.human_only || m.schema.find("actor.kind") >= 0)) return "agent";
+  if (r.human_only && a.kind != ApproverKind::human) return "not_human";
+  return nullptr;
+}
+
+void set_aside_note(const sema::Model& m, const BoundApproval& a, const char* why, Pending& p) {
+  p.uncounted.push_back({a.by, role_name(m, a.role), why});
+}
+
+// What the rule demands of approvals, for `pending`.
+void demands(const sema::Rule& r, const BoundRequest& b, Pending& p) {
+  p.signed_only = demands_signed(r, b);
+  p.human_only = r.human_only;
+  if (p.signed_only && !BoundAccess::have_keys(b))
+    p.blocked = "signed approvals are required but no approver keys are configured, so no approval can count";
+}
+
 bool within(const BoundApproval& a, std::optional<std::int64_t> deadline) {
   if (!deadline) return true;
   return a.has_at && a.at <= *deadline;
@@ -83,10 +123,14 @@ ApprovalStatus require_status(const sema::Model& m, const sema::Rule& r, const B
     if (std::find(r.by.begin(), r.by.end(), a.role) == r.by.end()) continue;
     // A window needs request.time to be judged: without it, no approval counts (fail closed).
     if (r.within && (!time || !within(a, deadline))) continue;
-    if (!a.approve) {   // one eligible denial vetoes (fail closed)
+    if (!a.approve) {   // one eligible denial vetoes (fail closed), whatever its signature or kind
       st.state = ApprovalStatus::State::Denied;
       st.accepted.clear();
       return st;
+    }
+    if (const char* why = set_aside(m, r, a, b)) {
+      set_aside_note(m, a, why, st.pending);
+      continue;
     }
     if (counted.insert(a.by).second) st.accepted.push_back(accepted(m, r, a, b));
   }
@@ -96,6 +140,7 @@ ApprovalStatus require_status(const sema::Model& m, const sema::Rule& r, const B
   }
   st.accepted.clear();
   Pending& p = st.pending;
+  demands(r, b, p);
   for (auto role : r.by) p.roles.push_back(role_name(m, role));
   p.quorum = r.quorum;
   p.missing = r.quorum - static_cast<std::uint32_t>(counted.size());
@@ -110,7 +155,7 @@ ApprovalStatus escalate_status(const sema::Model& m, const sema::Rule& r, const 
   ApprovalStatus st;
   std::vector<StepWindow> steps = step_windows(m, r, time);
   // The step an approval speaks for: the first step of its role whose window holds it.
-  auto step_of = [&](const BoundApproval& a) -> std::int64_t {
+  auto placed = [&](const BoundApproval& a) -> std::int64_t {
     if (&m.rules[a.rule] != &r || !eligible(a, b, time, now)) return -1;
     for (std::size_t i = 0; i < steps.size(); ++i) {
       const StepWindow& s = steps[i];
@@ -121,9 +166,15 @@ ApprovalStatus escalate_status(const sema::Model& m, const sema::Rule& r, const 
     }
     return -1;
   };
-  // One eligible denial vetoes, whatever else was approved (fail closed).
+  // ... and, to count toward a quorum, only if its signature and approver kind let it.
+  auto step_of = [&](const BoundApproval& a) -> std::int64_t {
+    std::int64_t i = placed(a);
+    return i >= 0 && set_aside(m, r, a, b) ? -1 : i;
+  };
+  // One eligible denial vetoes, whatever else was approved and whatever its
+  // signature or kind: a denial can only make the decision stricter (fail closed).
   for (const BoundApproval& a : BoundAccess::approvals(b)) {
-    if (!a.approve && step_of(a) >= 0) {
+    if (!a.approve && placed(a) >= 0) {
       st.state = ApprovalStatus::State::Denied;
       return st;
     }
@@ -152,6 +203,10 @@ ApprovalStatus escalate_status(const sema::Model& m, const sema::Rule& r, const 
     }
   }
   Pending& p = st.pending;
+  demands(r, b, p);
+  for (const BoundApproval& a : BoundAccess::approvals(b))
+    if (placed(a) >= 0)
+      if (const char* why = set_aside(m, r, a, b)) set_aside_note(m, a, why, p);
   std::size_t shown = std::min(cur, steps.size() - (steps.empty() ? 0 : 1));
   if (!steps.empty()) {
     const StepWindow& s = steps[shown];

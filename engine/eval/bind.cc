@@ -2,9 +2,11 @@
 // its id, enum and level values to indices, tags to bitsets, durations and
 // timestamps to seconds, strings to interned literal ids. A value outside its
 // declared type is a request error (the decision is `deny`).
+#include <algorithm>
 #include <cmath>
 
 #include "ast/literals.h"
+#include "crypto/sha256.h"
 #include "eval/approvals.h"
 #include "eval/bind_common.h"
 #include "eval/bind_fast.h"
@@ -17,6 +19,9 @@ namespace {
 struct Binder {
   const Program::Impl& p;
   BoundRequest& b;
+  const ApprovalOptions& options;
+  const Request* request = nullptr;
+  std::optional<std::string> digest;   // computed once, when a signature is checked
 
   bool fail(const char* code, std::string msg, std::string ptr) {
     if (!BoundAccess::error(b)) BoundAccess::error(b) = RequestError{code, std::move(msg), std::move(ptr)};
@@ -146,14 +151,56 @@ struct Binder {
     }
     out.by = a.by;
     out.approve = a.verdict == "approve";
+    if (!a.kind.empty()) {
+      if (a.kind == "human") out.kind = ApproverKind::human;
+      else if (a.kind == "agent") out.kind = ApproverKind::agent;
+      else return fail("RL5006", "an approval's kind must be `human` or `agent`, not `" + a.kind + "`", ptr + "/kind");
+    }
+    if (!a.signature.empty() && !signature(a, out))
+      return fail("RL5006", "the approval's `signature` is not base64 of a 64-byte Ed25519 signature", ptr + "/signature");
     BoundAccess::approvals(b).push_back(std::move(out));
     BoundAccess::raw_approvals(b).push_back(a);
     return true;
   }
 
+  // Checks a signature against the approver keys (docs/approvals.md): it must
+  // be well-formed (false otherwise: a malformed approval), then verify for
+  // this request's digest and this Program's hash under `by`'s key, whose
+  // roles must hold the approval's role. A verified approval takes its
+  // approver's kind from the keys.
+  bool signature(const Approval& a, BoundApproval& out) {
+    auto raw = crypto::base64_decode(a.signature);
+    if (!raw || raw->size() != 64) return false;
+    using S = BoundApproval::Signature;
+    if (!options.keys) {
+      out.signature = S::unchecked;
+      return true;
+    }
+    const ApproverKey* key = options.keys->find(a.by);
+    if (!key) {
+      out.signature = S::unknown_approver;
+      return true;
+    }
+    if (!digest) digest = request->digest();
+    if (!options.keys->verify(a.by, approval_message(a, *digest, p.hash), a.signature)) {
+      out.signature = S::invalid;
+      return true;
+    }
+    if (std::find(key->roles.begin(), key->roles.end(), a.role) == key->roles.end()) {
+      out.signature = S::role_not_keyed;
+      return true;
+    }
+    out.signature = S::verified;
+    out.kind = key->kind;
+    return true;
+  }
+
   void bind(const Request& r) {
     const sema::Model& m = *p.model;
+    request = &r;
     eval::start_binding(p, b);
+    BoundAccess::require_signed(b) = options.require_signed;
+    BoundAccess::have_keys(b) = options.keys != nullptr;
     if (r.error()) {
       BoundAccess::error(b) = r.error();
       return;
@@ -186,10 +233,16 @@ struct Binder {
 
 }  // namespace
 
-BoundRequest Program::bind(const Request& request) const {
+namespace {
+const ApprovalOptions kNoApprovalOptions;
+}
+
+BoundRequest Program::bind(const Request& request) const { return bind(request, kNoApprovalOptions); }
+
+BoundRequest Program::bind(const Request& request, const ApprovalOptions& approvals) const {
   BoundRequest b;
   BoundAccess::program(b) = this;
-  Binder{*impl_, b}.bind(request);
+  Binder{*impl_, b, approvals, nullptr, std::nullopt}.bind(request);
   return b;
 }
 
@@ -202,15 +255,38 @@ BoundRequest Program::bind_json(std::string_view json) const {
   return bind(Request::from_json(json));   // errors, approvals and anything unusual: the full path
 }
 
+BoundRequest Program::bind_json(std::string_view json, const ApprovalOptions& approvals) const {
+  BoundRequest b;
+  if (eval::fast_bind(*impl_, json, b)) {   // a request with approvals never binds here: no signature to check
+    BoundAccess::program(b) = this;
+    BoundAccess::require_signed(b) = approvals.require_signed;
+    BoundAccess::have_keys(b) = approvals.keys != nullptr;
+    return b;
+  }
+  return bind(Request::from_json(json), approvals);
+}
+
 Decision Program::evaluate(const Request& request, const SwitchBoard* switches) const {
   Decision d;
   evaluate(bind(request), d, switches);
   return d;
 }
 
+Decision Program::evaluate(const Request& request, const ApprovalOptions& approvals, const SwitchBoard* switches) const {
+  Decision d;
+  evaluate(bind(request, approvals), d, switches);
+  return d;
+}
+
 Decision Program::evaluate_json(std::string_view json, const SwitchBoard* switches) const {
   Decision d;
   evaluate(bind_json(json), d, switches);
+  return d;
+}
+
+Decision Program::evaluate_json(std::string_view json, const ApprovalOptions& approvals, const SwitchBoard* switches) const {
+  Decision d;
+  evaluate(bind_json(json, approvals), d, switches);
   return d;
 }
 

@@ -29,6 +29,10 @@ struct BoundAccess {
   static const std::vector<Approval>& raw_approvals(const BoundRequest& b) { return b.raw_approvals_; }
   static std::optional<std::string>& actor_id(BoundRequest& b) { return b.actor_id_; }
   static const std::optional<std::string>& actor_id(const BoundRequest& b) { return b.actor_id_; }
+  static bool& require_signed(BoundRequest& b) { return b.require_signed_; }
+  static bool require_signed(const BoundRequest& b) { return b.require_signed_; }
+  static bool& have_keys(BoundRequest& b) { return b.have_keys_; }
+  static bool have_keys(const BoundRequest& b) { return b.have_keys_; }
 };
 
 /// Friend of Decision: the internal fields, for evaluation.
@@ -56,6 +60,8 @@ struct DecisionAccess {
   static bool& judged(Decision& d) { return d.judged_; }
   static std::optional<std::int64_t>& time(Decision& d) { return d.time_; }
   static std::optional<std::int64_t>& now(Decision& d) { return d.now_; }
+  static bool& require_signed(Decision& d) { return d.require_signed_; }
+  static bool& have_keys(Decision& d) { return d.have_keys_; }
 };
 
 namespace eval {

@@ -68,7 +68,9 @@ std::vector<Pending> Decision::pending() const {
   // from the rule, request.time and request.now alone.
   std::vector<Pending> out;
   const Program::Impl& p = program_->impl();
-  const BoundRequest none;
+  BoundRequest none;
+  BoundAccess::require_signed(none) = require_signed_;
+  BoundAccess::have_keys(none) = have_keys_;
   for (const Applying& a : applying_rules(*this)) {
     const sema::Rule& r = p.model->rules[a.rule];
     if (r.effect != sema::Effect::RequireApproval && r.effect != sema::Effect::Escalate) continue;
@@ -197,7 +199,24 @@ std::string Decision::to_json(int indent) const {
         j.raw(",\"on_timeout\":");
         j.str(p.on_timeout);
       }
-      j.raw('}');
+      j.raw(",\"signed\":");
+      j.boolean(p.signed_only);
+      j.raw(",\"human\":");
+      j.boolean(p.human_only);
+      j.raw(",\"blocked\":");
+      if (p.blocked.empty()) j.null();
+      else j.str(p.blocked);
+      j.raw(",\"uncounted\":[");
+      for (std::size_t u = 0; u < p.uncounted.size(); ++u) {
+        j.raw(u ? ",{\"by\":" : "{\"by\":");
+        j.str(p.uncounted[u].by);
+        j.raw(",\"role\":");
+        j.str(p.uncounted[u].role);
+        j.raw(",\"reason\":");
+        j.str(p.uncounted[u].reason);
+        j.raw('}');
+      }
+      j.raw("]}");
     }
     j.raw("]}");
   }

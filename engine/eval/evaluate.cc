@@ -190,6 +190,8 @@ void Program::evaluate(const BoundRequest& b, Decision& out, const SwitchBoard* 
   DecisionAccess::time(out) = timestamp(b, p.time_attr);
   DecisionAccess::now(out) = timestamp(b, p.now_attr);
   if (s.takes_approvals) {
+    DecisionAccess::require_signed(out) = BoundAccess::require_signed(b);   // for a lazy `pending`
+    DecisionAccess::have_keys(out) = BoundAccess::have_keys(b);
     if (!BoundAccess::approvals(b).empty() && any_and(notf, d.bits.data() + s.approval_mask, w)) {
       judge_approvals(p, s, b, notf, s.approval_mask, out);
       DecisionAccess::judged(out) = true;

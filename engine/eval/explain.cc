@@ -39,11 +39,13 @@ const char* tri_word(eval::Tri t) { return t == eval::Tri::T ? "true" : t == eva
 
 }  // namespace
 
-std::string Program::explain(const Request& request, const SwitchBoard* switches) const {
+std::string Program::explain(const Request& request, const SwitchBoard* switches) const { return explain(request, ApprovalOptions{}, switches); }
+
+std::string Program::explain(const Request& request, const ApprovalOptions& approvals, const SwitchBoard* switches) const {
   const Impl& p = *impl_;
   const sema::Model& m = *p.model;
   std::ostringstream os;
-  BoundRequest b = bind(request);
+  BoundRequest b = bind(request, approvals);
   if (!b.ok()) {
     os << "request error " << b.error()->code << ": " << b.error()->message;
     if (!b.error()->pointer.empty()) os << " (at " << b.error()->pointer << ")";

@@ -1,8 +1,10 @@
 // eval/request.cc — Request: reading JSON (LANGUAGE.md §12) into a purpose,
 // attributes by dotted path and approvals, and the C++ builder. Structural
 // problems are recorded, never thrown.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "eval/canonical_json.h"
 #include "redline/request.h"
 
 namespace redline {
@@ -31,6 +33,46 @@ std::size_t json_depth(std::string_view t) {
     }
   }
   return max;
+}
+
+// Appends the canonical JSON text (eval/canonical_json.h) of any value; an
+// integer beyond int64 is a double, as it is for a request attribute.
+void append_canonical(std::string& out, const nlohmann::json& v) {
+  switch (v.type()) {
+    case nlohmann::json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
+    case nlohmann::json::value_t::number_integer: eval::append_json_integer(out, v.get<std::int64_t>()); return;
+    case nlohmann::json::value_t::number_unsigned: {
+      auto u = v.get<std::uint64_t>();
+      if (u > static_cast<std::uint64_t>(INT64_MAX)) eval::append_json_number(out, static_cast<double>(u));
+      else eval::append_json_integer(out, static_cast<std::int64_t>(u));
+      return;
+    }
+    case nlohmann::json::value_t::number_float: eval::append_json_number(out, v.get<double>()); return;
+    case nlohmann::json::value_t::string: eval::append_json_string(out, v.get_ref<const std::string&>()); return;
+    case nlohmann::json::value_t::array:
+      out += '[';
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (i) out += ',';
+        append_canonical(out, v[i]);
+      }
+      out += ']';
+      return;
+    case nlohmann::json::value_t::object: {
+      std::vector<std::pair<std::string_view, const nlohmann::json*>> members;
+      for (auto it = v.begin(); it != v.end(); ++it) members.emplace_back(it.key(), &it.value());
+      std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      out += '{';
+      for (std::size_t i = 0; i < members.size(); ++i) {
+        if (i) out += ',';
+        eval::append_json_string(out, members[i].first);
+        out += ':';
+        append_canonical(out, *members[i].second);
+      }
+      out += '}';
+      return;
+    }
+    default: out += "null"; return;
+  }
 }
 
 }  // namespace
@@ -64,6 +106,7 @@ struct RequestReader {
           if (!e.is_string()) { out.kind = RequestValue::Kind::Array; out.strings.clear(); break; }
           out.strings.push_back(e.get<std::string>());
         }
+        if (out.kind == RequestValue::Kind::Array) append_canonical(out.string, v);   // for the request digest
         break;
       }
       default: out.kind = RequestValue::Kind::Object; break;
@@ -88,7 +131,8 @@ struct RequestReader {
     Approval out;
     struct Field { const char* name; std::string* dst; bool required; };
     Field fields[] = {{"rule", &out.rule, true}, {"step", &out.step, false}, {"by", &out.by, true}, {"role", &out.role, true},
-                      {"verdict", &out.verdict, true}, {"at", &out.at, true}, {"signature", &out.signature, false}};
+                      {"verdict", &out.verdict, true}, {"at", &out.at, true}, {"signature", &out.signature, false},
+                      {"kind", &out.kind, false}};
     for (const auto& f : fields) {
       auto it = a.find(f.name);
       if (it == a.end() || it->is_null()) {

@@ -98,7 +98,7 @@ std::string noun_for(antlr4::ParserRuleContext* ctx) {
   return "a name";
 }
 
-const std::initializer_list<std::string_view> kClauses = {"when", "unless", "by", "quorum", "within", "to", "oblige", "because", "cite", "owner"};
+const std::initializer_list<std::string_view> kClauses = {"when", "unless", "by", "quorum", "within", "to", "signed", "human", "oblige", "because", "cite", "owner"};
 const std::initializer_list<std::string_view> kMembers = {"owner", "description", "effective", "default", "purposes", "context", "rule", "escalation", "kill_switch", "assert", "test"};
 const std::initializer_list<std::string_view> kItems = {"import", "policy", "purposes", "context"};
 const std::initializer_list<std::string_view> kEffects = {"permit", "prohibit", "require", "escalate"};
@@ -233,7 +233,7 @@ SyntaxErrors::Message SyntaxErrors::compose(antlr4::ParserRuleContext* ctx, antl
     if (type == G::ID && rule == G::RuleRuleDecl) {
       m.text = "unknown clause " + diag::quote(word) + " in " + what;
       m.help = did_you_mean(word, kClauses);
-      if (m.help.empty()) m.help = "a rule continues with `when`, `unless`, `by`, `quorum`, `within`, `to`, `oblige`, `because`, `cite` or `owner`, and ends with `;`";
+      if (m.help.empty()) m.help = "a rule continues with `when`, `unless`, `by`, `quorum`, `within`, `to`, `signed`, `human`, `oblige`, `because`, `cite` or `owner`, and ends with `;`";
       return m;
     }
     m.code = diag::Code::ExpectedToken;

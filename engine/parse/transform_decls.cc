@@ -187,6 +187,12 @@ void Transform::clause(G::ClauseContext* c, ast::Rule& r) {
   } else if (c->KW_TO()) {
     if (r.to) return duplicate(c, "to", owner);
     r.to = ident(c->ident());
+  } else if (c->KW_SIGNED()) {
+    if (r.signed_span) return duplicate(c, "signed", owner);
+    r.signed_span = span(c);
+  } else if (c->KW_HUMAN()) {
+    if (r.human_span) return duplicate(c, "human", owner);
+    r.human_span = span(c);
   } else if (c->KW_OBLIGE()) {
     for (auto& o : obligations(c->obligationList())) r.obligations.push_back(std::move(o));
   } else if (c->KW_BECAUSE()) {

@@ -28,6 +28,9 @@ Card rule_card(const sema::Model& m, const sema::Rule& r) {
     c.push_back({"Deadline", "deadline", r.within ? duration_words(*r.within) : "no time limit", ""});
   }
   if (r.escalation >= 0) c.push_back({"Review path", "text", m.escalations[static_cast<std::size_t>(r.escalation)].name, ""});
+  if (r.signed_only || r.human_only)
+    c.push_back({"Approvers must be", "approvers", std::string(r.human_only ? "human" : "") + (r.signed_only && r.human_only ? ", " : "") +
+                                                       (r.signed_only ? "signed" : ""), ""});
   std::vector<std::string> obl;
   for (const auto& o : r.obligations) obl.push_back(o.text);
   c.push_back({"Obligations", "text", join_words(obl), ""});
@@ -119,8 +122,12 @@ std::int64_t limit(const std::optional<std::int64_t>& w) { return w ? *w : INT64
 void loosened_rules(const sema::Model& a, const sema::Model& b, std::vector<std::string>& out) {
   for (const sema::Rule& n : b.rules) {
     auto o = std::find_if(a.rules.begin(), a.rules.end(), [&](const sema::Rule& r) { return r.qualified == n.qualified; });
-    if (o == a.rules.end() || o->effect != sema::Effect::RequireApproval || n.effect != sema::Effect::RequireApproval) continue;
+    if (o == a.rules.end()) continue;
     std::string id = "[rule:" + n.qualified + "] ";
+    bool takes = n.effect == sema::Effect::RequireApproval || n.effect == sema::Effect::Escalate;
+    if (takes && o->signed_only && !n.signed_only) out.push_back(id + "no longer requires signed approvals.");
+    if (takes && o->human_only && !n.human_only) out.push_back(id + "no longer requires human approvers.");
+    if (o->effect != sema::Effect::RequireApproval || n.effect != sema::Effect::RequireApproval) continue;
     if (n.quorum < o->quorum) out.push_back(id + "needs fewer approvers: " + std::to_string(o->quorum) + " → " + std::to_string(n.quorum) + ".");
     if (limit(n.within) > limit(o->within))
       out.push_back(id + "allows more time for approvals: " + (o->within ? duration_words(*o->within) : "no limit") + " → " +

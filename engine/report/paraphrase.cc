@@ -272,17 +272,26 @@ std::string approval_words(const sema::Model& m, const sema::Rule& r) {
   return s + "; the requester cannot approve their own request";
 }
 
+// What `signed` and `human` add to a rule's sentence ("" without them).
+std::string approver_demands_words(const sema::Rule& r) {
+  if (!r.signed_only && !r.human_only) return "";
+  std::string who = r.human_only ? "human approvers" : "approvers";
+  if (r.signed_only) return " Only approvals by " + who + " listed in the approver keys file, signed for this very request and policy version, count.";
+  return " Only approvals by human approvers count.";
+}
+
 std::string rule_sentence(const sema::Model& m, const sema::Rule& r) {
   std::string what = targets_words(m, r.targets), cond = rule_condition_words(m, r);
   std::string tail = cond.empty() ? "" : ", " + cond;
   switch (r.effect) {
     case sema::Effect::Prohibit: return "Never: " + what + tail + ".";
     case sema::Effect::Permit: return "Allowed: " + what + tail + ".";
-    case sema::Effect::RequireApproval: return "Needs approval: " + what + tail + ". It needs " + approval_words(m, r) + ".";
+    case sema::Effect::RequireApproval:
+      return "Needs approval: " + what + tail + ". It needs " + approval_words(m, r) + "." + approver_demands_words(r);
     case sema::Effect::Escalate: {
       std::string path = r.escalation >= 0 ? m.escalations[static_cast<std::size_t>(r.escalation)].title : "";
       if (path.empty() && r.escalation >= 0) path = humanize(m.escalations[static_cast<std::size_t>(r.escalation)].name);
-      return "Escalated for review: " + what + tail + ". It goes to the review path “" + path + "”.";
+      return "Escalated for review: " + what + tail + ". It goes to the review path “" + path + "”." + approver_demands_words(r);
     }
   }
   return "";

@@ -114,6 +114,8 @@ struct Rule {
   std::uint32_t quorum = 1;
   std::optional<std::int64_t> within;   ///< seconds
   std::int32_t escalation = -1;   ///< index into Model::escalations (escalate)
+  bool signed_only = false;       ///< `signed`: only approvals with a verified signature count
+  bool human_only = false;        ///< `human`: only approvals by human approvers count
   std::vector<Obligation> obligations;
   std::string because, cite, owner;
   Span span;

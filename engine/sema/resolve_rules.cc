@@ -1,7 +1,8 @@
 // sema/resolve_rules.cc — the rules pass: unique names per policy (RL2006),
 // qualified "policy/rule"; targets; `when` / `unless`; the clauses each
 // effect allows (`by`, `quorum`, `within` only on `require approval`, which
-// needs `by`; `to` only on `escalate`, which needs it: RL3007–RL3010, RL2009);
+// needs `by`; `to` only on `escalate`, which needs it; `signed` and `human`
+// only on those two: RL3007–RL3010, RL2009);
 // roles; obligations in canonical text.
 #include <algorithm>
 #include <map>
@@ -67,6 +68,18 @@ void check_escalate(Context& ctx, const ast::Rule& r, Rule& out) {
   else report_unknown_escalation(ctx, out.layer, *r.to);
 }
 
+// `signed` and `human` say which approvals count, so they belong to the
+// rules that take approvals.
+void check_approvers(Context& ctx, const ast::Rule& r, Rule& out) {
+  if (r.effect != Effect::RequireApproval && r.effect != Effect::Escalate) {
+    if (r.signed_span) misplaced(ctx, r, "signed", *r.signed_span, "`require approval` and `escalate`");
+    if (r.human_span) misplaced(ctx, r, "human", *r.human_span, "`require approval` and `escalate`");
+    return;
+  }
+  out.signed_only = r.signed_span.has_value();
+  out.human_only = r.human_span.has_value();
+}
+
 Rule make_rule(Context& ctx, std::uint32_t layer, const ast::Rule& r) {
   Rule out;
   out.name = r.name.text;
@@ -80,6 +93,7 @@ Rule make_rule(Context& ctx, std::uint32_t layer, const ast::Rule& r) {
   if (r.unless) out.unless = resolve_condition(ctx, *r.unless);
   check_approval(ctx, r, out);
   check_escalate(ctx, r, out);
+  check_approvers(ctx, r, out);
   for (const auto& o : r.obligations) out.obligations.push_back(resolve_obligation(o));
   if (r.because) out.because = r.because->value;
   if (r.cite) out.cite = r.cite->value;

@@ -53,6 +53,7 @@ ReloadReport PolicyHost::reload(const std::string& trigger) {
   // Stamp before compiling: a change made while compiling is seen next time.
   std::vector<FileStamp> before;
   for (const auto& f : files_) before.push_back(stamp_file(f));
+  if (!keys_path_.empty()) before.push_back(stamp_file(keys_path_));
   CompileResult r = compile_files(files_, options_);
   auto fail = [&](std::string message) {
     rep.ok = false;
@@ -82,7 +83,18 @@ ReloadReport PolicyHost::reload(const std::string& trigger) {
     if (!given) v->files.push_back(stamp_file(sources.file(static_cast<std::uint32_t>(i)).canonical()));
   }
   std::string error;
+  v->approvals.require_signed = v->judging.require_signed = require_signed_;
+  if (!keys_path_.empty()) {
+    v->approvals.keys = ApproverKeys::load(keys_path_, error);
+    if (!v->approvals.keys) return fail("cannot use the approver keys `" + keys_path_ + "`: " + error);
+    v->files.push_back(before.back());   // editing the keys file reloads too
+  }
   if (log_) {
+    if (v->approvals.keys) {
+      auto name = audit::store_keys(*dir_, *v->approvals.keys, error);
+      if (!name) return fail("cannot store the approver keys: " + error);
+      v->judging.keys = *name;
+    }
     if (!audit::store_policy(*dir_, *r.program, options_.stdlib_root, error)) return fail("cannot store the policy version: " + error);
     auto rec = log_->append_durable(audit::policy_load_record(*r.program, rep.at), true);
     if (!rec.ok()) return fail("cannot log the policy load: " + rec.error);

@@ -18,7 +18,9 @@
 #include <vector>
 
 #include "audit/log.h"
+#include "audit/record.h"
 #include "killswitch/watcher.h"
+#include "redline/approvers.h"
 #include "redline/engine.h"
 #include "state/state_dir.h"
 
@@ -38,7 +40,9 @@ struct PolicyVersion {
   std::unique_ptr<killswitch::SwitchWatcher> watcher;   ///< declared after `board`: destroyed first
   std::uint64_t generation = 0;                          ///< 1 for the first version, +1 per swap
   std::string loaded_at;                                 ///< RFC 3339
-  std::vector<FileStamp> files;                          ///< every source file of the compilation
+  std::vector<FileStamp> files;                          ///< every source file of the compilation (and the keys file)
+  ApprovalOptions approvals;                             ///< approver keys and whether signatures are demanded
+  audit::ApprovalJudging judging;                        ///< the same, as audit records name it
   ~PolicyVersion();
 };
 
@@ -57,6 +61,9 @@ class PolicyHost {
 
   /// Opens the state folder (creating it) and its audit log; false with `error`.
   bool open_state(const std::string& dir, std::string& error);
+  /// Judges approvals with the approver keys of `keys_path` ("" for none),
+  /// re-read with every version, and demands signatures when `require_signed`.
+  void set_approvals(std::string keys_path, bool require_signed) { keys_path_ = std::move(keys_path), require_signed_ = require_signed; }
   /// Compiles and installs a version. `trigger` says why ("start", "SIGHUP",
   /// "file change"). On failure the serving version (if any) stays.
   ReloadReport reload(const std::string& trigger);
@@ -81,6 +88,8 @@ class PolicyHost {
   std::optional<state::StateDir> dir_;
   std::unique_ptr<audit::AuditLog> log_;
   std::vector<std::string> mask_;
+  std::string keys_path_;
+  bool require_signed_ = false;
   mutable std::mutex mu_;            // guards current_, last_ and watched_
   std::mutex reload_mu_;             // one reload at a time
   std::shared_ptr<const PolicyVersion> current_;

@@ -221,12 +221,13 @@ void Service::handle(const HttpRequest& req, std::string_view peer, Scratch& scr
 // ---- decisions ----
 
 Service::Decided Service::decide_one(const PolicyVersion& v, std::string_view text, Scratch& s, std::string& out) {
-  BoundRequest b = v.program->bind_json(text);
+  BoundRequest b = v.program->bind_json(text, v.approvals);
   v.program->evaluate(b, s.decision, v.board.get());
   if (host_.has_state()) {
     std::string error;
     audit::Masking masking{host_.state().salt(), host_.mask()};
-    if (!audit::record_decision(host_.log(), masking, config_.strict_audit, *v.program, text, s.decision, v.board.get(), error)) {
+    if (!audit::record_decision(host_.log(), masking, config_.strict_audit, *v.program, text, s.decision, v.board.get(), error,
+                                v.judging)) {
       out += fail_closed_json(*v.program, "the audit record cannot be written: " + error);
       return {Outcome::deny, true};
     }

@@ -44,6 +44,13 @@ class AuditTrail {
   /// (inotify, polling fallback; `board` must outlive this trail); false when the state is unreadable, in
   /// which case every switch of the board is tripped (fail closed).
   bool watch_switches(SwitchBoard& board, std::string& error);
+  /// Sets how approvals are judged from now on: decide_json() decides with
+  /// `approvals`, and every record says so, naming the keys, which are
+  /// stored in the folder so `audit replay` checks signatures with them.
+  /// Callers of record() must decide with the same options. Call it before
+  /// the trail is shared between threads. False with `error` when the keys
+  /// cannot be stored.
+  bool judge_approvals(const ApprovalOptions& approvals, std::string& error);
   /// Records a decision (and the approvals its request carries); false when
   /// it cannot be recorded, in which case the caller must deny.
   bool record(const Program& program, std::string_view request_json, const Decision& decision, const SwitchBoard* switches,

@@ -30,6 +30,15 @@ struct Reason {
   std::vector<std::string> missing;   ///< attributes whose absence made the rule apply
 };
 
+/// An approval that names a rule and would have counted for it but for its
+/// signature or its approver's kind (docs/language.md §15).
+struct UncountedApproval {
+  std::string by, role;
+  /// "unsigned", "no_keys", "signature_invalid", "unknown_approver",
+  /// "role_not_in_keys", "agent" or "not_human".
+  std::string reason;
+};
+
 /// What an unsatisfied `require approval` or `escalate` rule still needs
 /// (LANGUAGE.md §10): enough for an application to drive the approval
 /// workflow without reading the policy.
@@ -47,6 +56,10 @@ struct Pending {
   std::string current_step;             ///< escalate: the current step's role
   std::vector<std::string> remaining_steps;   ///< escalate: the steps after it, in order
   std::string on_timeout;               ///< escalate: "deny", "escalate to NAME" or "none"
+  bool signed_only = false;             ///< only approvals with a verified signature count (`signed` or the engine option)
+  bool human_only = false;              ///< only approvals by human approvers count (`human`)
+  std::string blocked;                  ///< why no approval can count at all, or ""
+  std::vector<UncountedApproval> uncounted;   ///< approvals set aside for their signature or approver kind
 };
 
 /// An approval that counted toward a satisfied rule.
@@ -91,6 +104,7 @@ class Decision {
   std::vector<AcceptedApproval> accepted_;
   bool judged_ = false;                       ///< approvals were judged while evaluating
   std::optional<std::int64_t> time_, now_;    ///< request.time / request.now, for lazy `pending`
+  bool require_signed_ = false, have_keys_ = false;   ///< the request's approval options, for lazy `pending`
   std::optional<RequestError> error_;
 };
 

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "redline/approvers.h"
 #include "redline/decision.h"
 #include "redline/diagnostic.h"
 #include "redline/request.h"
@@ -30,10 +31,17 @@ struct CompileOptions {
 class Program;
 class SwitchBoard;
 
-/// A request bound to one Program's schema: strings interned, tags as
-/// bitsets, levels as ranks. Bind once, evaluate many times.
 /// An approval of a request, bound to a Program (internal representation).
 struct BoundApproval {
+  /// What checking the approval's signature found when it was bound.
+  enum class Signature : std::uint8_t {
+    none,               ///< no signature
+    unchecked,          ///< signed, but no approver keys were configured
+    verified,           ///< a valid signature by `by`'s key, for this request and policy, with `role` among the key's roles
+    invalid,            ///< the signature does not verify (forged, altered, or for another request or policy)
+    unknown_approver,   ///< `by` is not in the keys
+    role_not_keyed,     ///< verifies, but `role` is not among the key's roles
+  };
   std::uint32_t rule = 0;        ///< model rule index
   std::int32_t step_role = -1;   ///< the step's role index, or -1 when no step was named
   std::uint32_t role = 0;        ///< the approver's role index
@@ -42,8 +50,12 @@ struct BoundApproval {
   bool has_at = false;
   std::int64_t at = 0;           ///< Unix seconds
   std::uint32_t index = 0;       ///< position in the request's `approvals`
+  Signature signature = Signature::none;
+  ApproverKind kind = ApproverKind::unknown;   ///< the keys file's kind when verified, else the approval's own
 };
 
+/// A request bound to one Program's schema: strings interned, tags as
+/// bitsets, levels as ranks. Bind once, evaluate many times.
 class BoundRequest {
  public:
   /// True when the request can be decided (no request error).
@@ -60,6 +72,8 @@ class BoundRequest {
   std::vector<BoundApproval> approvals_;
   std::vector<Approval> raw_approvals_;    ///< as given, for decisions and audit
   std::optional<std::string> actor_id_;    ///< `actor.id`, declared or not (separation of duties)
+  bool require_signed_ = false;            ///< ApprovalOptions::require_signed
+  bool have_keys_ = false;                 ///< ApprovalOptions::keys was given
   std::optional<RequestError> error_;
 };
 
@@ -111,18 +125,29 @@ class Program {
 
   /// Binds a request to this Program's schema.
   BoundRequest bind(const Request& request) const;
+  /// Binds a request, checking its approvals' signatures against
+  /// `approvals.keys` and recording what `approvals` demands.
+  BoundRequest bind(const Request& request, const ApprovalOptions& approvals) const;
   /// Parses and binds a JSON request.
   BoundRequest bind_json(std::string_view json) const;
+  /// Parses and binds a JSON request with approval options (see bind()).
+  BoundRequest bind_json(std::string_view json, const ApprovalOptions& approvals) const;
   /// Decides a bound request into `out` (reusing its buffers).
   void evaluate(const BoundRequest& request, Decision& out, const SwitchBoard* switches = nullptr) const;
   /// Decides a request.
   Decision evaluate(const Request& request, const SwitchBoard* switches = nullptr) const;
+  /// Decides a request with approval options (signed approvals, redline/approvers.h).
+  Decision evaluate(const Request& request, const ApprovalOptions& approvals, const SwitchBoard* switches = nullptr) const;
   /// Decides a JSON request.
   Decision evaluate_json(std::string_view json, const SwitchBoard* switches = nullptr) const;
+  /// Decides a JSON request with approval options.
+  Decision evaluate_json(std::string_view json, const ApprovalOptions& approvals, const SwitchBoard* switches = nullptr) const;
   /// A human-readable account of how a request was decided: the purpose
   /// dispatch, each attribute read, and each candidate rule and why it
   /// applied or not.
   std::string explain(const Request& request, const SwitchBoard* switches = nullptr) const;
+  /// explain() with approval options.
+  std::string explain(const Request& request, const ApprovalOptions& approvals, const SwitchBoard* switches = nullptr) const;
 
   /// The layer names of the deciding stack, root first.
   const std::vector<std::string>& layers() const;

@@ -26,7 +26,8 @@ struct Approval {
   std::string role;      ///< approver role
   std::string verdict;   ///< "approve" or "deny"
   std::string at;        ///< RFC 3339 time
-  std::string signature; ///< optional
+  std::string signature; ///< optional: base64 Ed25519 signature (redline/approvers.h)
+  std::string kind;      ///< optional: "human" or "agent", as the approval says of its approver
 };
 
 /// A JSON-like value of a request attribute.
@@ -38,6 +39,8 @@ struct RequestValue {
   double number = 0;
   std::string string;
   std::vector<std::string> strings;   ///< StringList
+  // Array (an array that is not all strings) keeps its canonical JSON text in
+  // `string`, so the request digest covers it (docs/approvals.md).
 };
 
 /// A request: purpose, attributes by dotted path, approvals. Building one
@@ -70,6 +73,10 @@ class Request {
   const std::vector<Approval>& approvals() const { return approvals_; }
   /// The first structural problem found while reading, if any.
   const std::optional<RequestError>& error() const { return error_; }
+  /// "sha256:<hex>" over the canonical form of the request as the engine
+  /// reads it — purpose and every attribute, `request.now` and approvals left
+  /// out — which signed approvals bind to (docs/approvals.md "Request digest").
+  std::string digest() const;
   /// The JSON pointer of an attribute path ("actor.role" → "/actor/role").
   static std::string pointer_of(std::string_view path);
 

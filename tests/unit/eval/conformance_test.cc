@@ -1,6 +1,17 @@
 // Runs every case of tests/conformance/*.json (written from LANGUAGE.md, not
 // from this implementation's output) through the compiled Program AND the
 // reference interpreter; both must give the expected decision.
+//
+// Signed approvals (docs/approvals.md): a file's "approvers" maps approver
+// ids to a private seed (base64), roles and kind; they make the keys file of
+// every case unless the case says "keys": false (an approver with "keyed":
+// false signs but is left out), and "require_signed": true
+// sets the engine option. A case's "sign" list signs its approvals here, at
+// run time, since a signature covers the policy hash: {"approval": index,
+// "key": approver whose seed signs (default: the approval's `by`),
+// "for_request": object or "for_request_text": text to sign for instead of
+// this request (a replay), "for_policy": hash to sign under instead of the
+// Program's, "then": fields to change after signing (tampering)}.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -8,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "crypto/ed25519.h"
 #include "eval/reference.h"
 #include "flat/program_impl.h"
 #include "redline/engine.h"
@@ -22,6 +34,53 @@ std::set<std::string> as_set(const json& arr) {
   std::set<std::string> s;
   for (const auto& e : arr) s.insert(e.get<std::string>());
   return s;
+}
+
+// The keys file of a conformance file's "approvers" (seeds → public keys).
+std::shared_ptr<const ApproverKeys> keys_of(const json& approvers) {
+  std::vector<ApproverKey> entries;
+  for (auto it = approvers.begin(); it != approvers.end(); ++it) {
+    if (!it.value().value("keyed", true)) continue;   // can sign, but is not in the keys file
+    auto pub = approver_public_key(it.value()["seed"].get<std::string>());
+    REQUIRE(pub.has_value());
+    ApproverKind kind = it.value().value("kind", "human") == "agent" ? ApproverKind::agent : ApproverKind::human;
+    entries.push_back({it.key(), *pub, it.value()["roles"].get<std::vector<std::string>>(), kind});
+  }
+  std::string error;
+  auto keys = ApproverKeys::from_entries(std::move(entries), error);
+  INFO(error);
+  REQUIRE(keys);
+  return keys;
+}
+
+Approval approval_of(const json& a) {
+  Approval out;
+  out.rule = a.value("rule", "");
+  out.step = a.value("step", "");
+  out.by = a.value("by", "");
+  out.role = a.value("role", "");
+  out.verdict = a.value("verdict", "");
+  out.at = a.value("at", "");
+  return out;
+}
+
+// Carries out a case's "sign" list on its request JSON.
+void sign_case(const json& c, const json& approvers, const Program& prog, json& request) {
+  std::string own = Request::from_json(request.dump()).digest();
+  for (const auto& s : c["sign"]) {
+    json& a = request["approvals"][s["approval"].get<std::size_t>()];
+    std::string signer = s.value("key", a.value("by", ""));
+    REQUIRE(approvers.contains(signer));
+    std::string digest = s.contains("for_request")        ? Request::from_json(s["for_request"].dump()).digest()
+                         : s.contains("for_request_text") ? Request::from_json(s["for_request_text"].get<std::string>()).digest()
+                                                          : own;
+    Approval signed_one = approval_of(a);
+    std::string error;
+    REQUIRE(sign_approval(signed_one, approvers[signer]["seed"].get<std::string>(), digest, s.value("for_policy", prog.hash()), error));
+    a["signature"] = signed_one.signature;
+    json then = s.value("then", json::object());
+    for (auto it = then.begin(); it != then.end(); ++it) a[it.key()] = it.value();
+  }
 }
 
 bool switch_matches(const std::string& qualified, const std::string& wanted) {
@@ -47,7 +106,12 @@ std::size_t run_file(const std::filesystem::path& path) {
   for (const auto& c : doc["cases"]) {
     std::string name = c["name"].get<std::string>();
     INFO("case: ", path.filename().string(), " / ", name);
-    Request req = c.contains("request_text") ? Request::from_json(c["request_text"].get<std::string>()) : Request::from_json(c["request"].dump());
+    json request = c.contains("request") ? c["request"] : json();
+    if (c.contains("sign")) sign_case(c, doc["approvers"], prog, request);
+    Request req = c.contains("request_text") ? Request::from_json(c["request_text"].get<std::string>()) : Request::from_json(request.dump());
+    ApprovalOptions approvals;
+    if (doc.contains("approvers") && c.value("keys", true)) approvals.keys = keys_of(doc["approvers"]);
+    approvals.require_signed = c.value("require_signed", false);
     auto board = prog.make_switchboard();
     std::set<std::uint32_t> tripped_ids;
     for (const auto& t : c.value("tripped", json::array())) {
@@ -55,7 +119,7 @@ std::size_t run_file(const std::filesystem::path& path) {
       for (std::uint32_t s = 0; s < impl.compiled->switches.size(); ++s)
         if (switch_matches(impl.switch_names[s], t.get<std::string>())) tripped_ids.insert(impl.compiled->switches[s]);
     }
-    BoundRequest b = prog.bind(req);
+    BoundRequest b = prog.bind(req, approvals);
     Decision d;
     prog.evaluate(b, d, board.get());
     const json& want = c["expect"];
@@ -88,6 +152,17 @@ std::size_t run_file(const std::filesystem::path& path) {
       std::set<std::string> got;
       for (const auto& pend : d.pending()) got.insert(pend.rule);
       CHECK(got == as_set(want["pending"]));
+    }
+    if (want.contains("uncounted")) {   // approver → reason, over every pending rule
+      json got = json::object();
+      for (const auto& pend : d.pending())
+        for (const auto& u : pend.uncounted) got[u.by] = u.reason;
+      CHECK(got == want["uncounted"]);
+    }
+    if (want.contains("blocked")) {
+      bool blocked = false;
+      for (const auto& pend : d.pending()) blocked = blocked || !pend.blocked.empty();
+      CHECK(blocked == want["blocked"].get<bool>());
     }
     if (want.contains("approved_by")) {
       std::set<std::string> got;

@@ -158,3 +158,25 @@ TEST_CASE("diff: the defense example against a loosened copy, through the CLI") 
   CHECK(purpose(d, "decision_support").verdict == "broader");
   CHECK(purpose(d, "surveillance.domestic_mass").verdict == "equivalent");
 }
+
+TEST_CASE("diff: dropping `signed` or `human` loosens a safeguard; adding them does not") {
+  const char* strict = R"(policy "demo" {
+  default allow
+  rule review: require approval research by supervisor signed human;
+})";
+  const char* lax = R"(policy "demo" {
+  default allow
+  rule review: require approval research by supervisor;
+})";
+  auto a = compile(strict), b = compile(lax);
+  report::DiffResult d = report::semantic_diff(*a, *b);
+  CHECK(d.new_access);
+  REQUIRE(d.loosened.size() == 2);
+  CHECK(d.loosened[0] == "[rule:demo/review] no longer requires signed approvals.");
+  CHECK(d.loosened[1] == "[rule:demo/review] no longer requires human approvers.");
+  bool field = false;
+  for (const auto& it : d.items)
+    for (const auto& f : it.fields) field = field || (f.field == "Approvers must be" && f.old_text == "human, signed" && f.new_text.empty());
+  CHECK(field);
+  CHECK(report::semantic_diff(*b, *a).loosened.empty());
+}

@@ -20,6 +20,7 @@
 #include "audit/audit_support.h"
 #include "audit/verify.h"
 #include "killswitch/switch_state.h"
+#include "redline/approvers.h"
 #include "redline/engine.h"
 
 using namespace redline;
@@ -591,4 +592,43 @@ TEST_CASE("serve: a bad config or policy stops the server at start with a clear 
   CHECK(out2.find("error[") != std::string::npos);
   auto [rc3, out3] = run("--listen nowhere " + (tmp / "p.pol"));
   CHECK(rc3 == 2);
+}
+
+TEST_CASE("serve: signed approvals are verified against the keys file; unsigned ones do not count when demanded") {
+  Fixture f;
+  auto key = generate_approver_key();
+  REQUIRE(key);
+  write_file(f.tmp / "approvers.json",
+             json{{"approvers", {{"c1", {{"public_key", key->public_key}, {"roles", {"cdao"}}, {"kind", "human"}}}}}}.dump());
+  std::vector<std::string> args = f.args();
+  args.insert(args.begin(), {"--keys", f.tmp / "approvers.json", "--require-signed"});
+  Serve s(f.tmp, args);
+  CompileOptions opts;
+  opts.stdlib_root = (source_dir() / "stdlib").string();
+  CompileResult r = compile_files({f.policy}, opts);
+  REQUIRE(r.ok());
+
+  json req = json::parse(kPending);
+  req["request"]["now"] = "2026-11-23T10:05:00Z";
+  Approval a{"svc/bulk_review", "", "c1", "cdao", "approve", "2026-11-23T10:01:00Z", "", ""};
+  std::string digest = Request::from_json(req.dump()).digest();
+  auto with = [&](const Approval& x) {
+    json q = req;
+    json ja = {{"rule", x.rule}, {"by", x.by}, {"role", x.role}, {"verdict", x.verdict}, {"at", x.at}};
+    if (!x.signature.empty()) ja["signature"] = x.signature;
+    q["approvals"] = json::array({ja});
+    return q.dump();
+  };
+  Conn c(s.port());
+  CHECK(c.request("POST", "/v1/decide", with(a)).j()["decision"] == "require_approval");   // unsigned: does not count
+  Approval signed_a = a;
+  std::string error;
+  REQUIRE_MESSAGE(sign_approval(signed_a, key->private_key, digest, r.program->hash(), error), error);
+  auto ok = c.request("POST", "/v1/decide", with(signed_a)).j();
+  CHECK(ok["decision"] == "allow");
+  CHECK(ok["approvals"][0]["by"] == "c1");
+  // The same signature on another request (a replay) does not count.
+  json replay = json::parse(with(signed_a));
+  replay["actor"]["id"] = "u2";
+  CHECK(c.request("POST", "/v1/decide", replay.dump()).j()["decision"] == "require_approval");
 }
