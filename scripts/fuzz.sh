@@ -60,7 +60,7 @@ run_one() {
     local execs rate cov
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$art/log")
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$art/log")
-    cov=$(grep -o 'cov: [0-9]*' "$art/log" | tail -1)
+    cov=$(grep -o 'cov: [0-9]*' "$art/log" | tail -1 || true)
     printf 'fuzz: %-15s ok   %8s runs  %6s/s  %s  corpus %s\n' "$t" "$execs" "$rate" "$cov" \
       "$(find "$corpus/work/$t" -type f | wc -l)"
   else
