@@ -9,6 +9,7 @@ packages=(
   libboost-graph-dev nlohmann-json3-dev doctest-dev
   libssl-dev libsimdjson-dev
   graphviz chromium weasyprint   # reports: the decision graph (dot), the reader test (headless Chromium), PDF output
+  clang libclang-rt-14-dev llvm  # the sanitizer build, libFuzzer, llvm-symbolizer (scripts/configure-asan.sh, scripts/fuzz.sh)
 )
 if [ "${REDLINE_WITH_BENCH:-0}" = 1 ]; then packages+=(libbenchmark-dev); fi
 if [ -n "${REDLINE_EXTRA_PACKAGES:-}" ]; then read -r -a extra <<<"$REDLINE_EXTRA_PACKAGES"; packages+=("${extra[@]}"); fi

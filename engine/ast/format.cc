@@ -5,8 +5,11 @@
 // that prints that code.
 #include "ast/format.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <string_view>
+#include <vector>
 
 namespace redline::ast {
 namespace {
@@ -175,13 +178,32 @@ class Formatter {
   void add(std::string_view s) { line_ += s; }
 
   // Ends the line; comments trailing code at or before `limit` stay on it.
+  // When the line prints code that spanned several source lines with a
+  // comment after more than one of them, one line may not be able to end
+  // with them all (a `//` comment would swallow the next): then they go on
+  // lines of their own just above it, in source order.
   void close(std::uint32_t limit) {
+    std::vector<std::string_view> trailing;
+    bool fits = true;
     for (; next_ < comments_.size(); ++next_) {
       const SourceComment& c = comments_[next_];
       if (c.consumed) continue;
       if (!c.trailing || c.prev_end > limit) break;
-      line_ += ' ';
-      line_ += c.text;
+      if (!trailing.empty() && trailing.back().starts_with("//")) fits = false;
+      trailing.push_back(c.text);
+    }
+    if (fits) {
+      for (std::string_view text : trailing) {
+        line_ += ' ';
+        line_ += text;
+      }
+    } else {
+      std::string_view lead(line_.data(), std::min(line_.find_first_not_of(' '), line_.size()));
+      for (std::string_view text : trailing) {
+        out_ += lead;
+        out_ += text;
+        out_ += '\n';
+      }
     }
     out_ += line_;
     out_ += '\n';

@@ -128,6 +128,12 @@ void Program::evaluate(const BoundRequest& b, Decision& out, const SwitchBoard* 
   DecisionAccess::program(out) = this;
   DecisionAccess::killed_by(out) = -1;
   DecisionAccess::slot(out) = -1;
+  // INVARIANT: nothing of a previous decision survives in a reused `out`,
+  // not even when this request is refused below.
+  DecisionAccess::adjusted(out).clear();
+  DecisionAccess::pending(out).clear();
+  DecisionAccess::accepted(out).clear();
+  DecisionAccess::judged(out) = false;
   DecisionAccess::error(out) = b.error();
   if (!b.error() && BoundAccess::program(b) != this)
     DecisionAccess::error(out) = RequestError{"RL5009", "the request was bound to another program", ""};
@@ -183,10 +189,6 @@ void Program::evaluate(const BoundRequest& b, Decision& out, const SwitchBoard* 
   // With approvals in the request, judge every applying approval rule now
   // (pending included); without, only escalations that may have timed out
   // into `deny` can change the outcome, and `pending` is worked out lazily.
-  DecisionAccess::adjusted(out).clear();
-  DecisionAccess::pending(out).clear();
-  DecisionAccess::accepted(out).clear();
-  DecisionAccess::judged(out) = false;
   DecisionAccess::time(out) = timestamp(b, p.time_attr);
   DecisionAccess::now(out) = timestamp(b, p.now_attr);
   if (s.takes_approvals) {

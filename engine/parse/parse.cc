@@ -65,7 +65,7 @@ std::string error_char_help(std::string_view chars) {
 class Driver {
  public:
   Driver(std::string_view text, std::uint32_t base, std::uint32_t file, diag::Sink& sink, const Limits& limits)
-      : text_(text), base_(base), file_(file), sink_(sink), limits_(limits),
+      : text_(text), file_(file), sink_(sink), limits_(limits),
         pos_(text.substr(base), base, file), input_(std::string(text.substr(base))), lexer_(&input_), tokens_(&lexer_),
         errors_(sink, pos_, tokens_, lexer_.getVocabulary(), text, limits.max_errors), listener_(errors_) {}
 
@@ -158,7 +158,7 @@ class Driver {
   }
 
   std::string_view text_;
-  std::uint32_t base_, file_;
+  std::uint32_t file_;
   diag::Sink& sink_;
   const Limits& limits_;
   Positions pos_;

@@ -89,6 +89,32 @@ TEST_CASE("format: every comment survives, in order") {
   CHECK(out.find("policy \"p\" { // after brace\n") != std::string::npos);
 }
 
+TEST_CASE("format: comments after several lines of one printed line stay separate comments") {
+  // Found by fuzz/policy.cc on stdlib/context/common.pol: an attribute whose
+  // `tags { ... }` spans lines with a comment after each value is printed on
+  // one line, and its comments were all appended to it, the first `//`
+  // swallowing the others (`redline fmt` refused: "would change its meaning").
+  std::string out = fmt(
+      "context {\n"
+      "  data.tags: tags {\n"
+      "    pii,        // personal data\n"
+      "    health      // health data\n"
+      "  }\n"
+      "  actor.id: string  // one comment stays trailing\n"
+      "}\n"
+      "policy \"p\" {\n"
+      "  default deny\n"
+      "  rule r: permit x\n"
+      "    when actor.id == \"a\"  // first\n"
+      "      or actor.id == \"b\"  /* second */\n"
+      "      or actor.id == \"c\"; // third\n"
+      "}\n");
+  CHECK(out.find("  // personal data\n  // health data\n  data.tags: tags { pii, health }\n") != std::string::npos);
+  CHECK(out.find("  actor.id: string // one comment stays trailing\n") != std::string::npos);
+  CHECK(out.find("    // first\n    /* second */\n") != std::string::npos);
+  CHECK(out.find("    when actor.id == \"a\" or actor.id == \"b\" or actor.id == \"c\";") != std::string::npos);
+}
+
 TEST_CASE("format: blank lines between members are kept, at most one") {
   std::string out = fmt("policy \"p\" {\n\n\n  default deny\n\n\n\n  rule a: permit x;\n  rule b: permit y;\n}\n");
   CHECK(out == "policy \"p\" {\n  default deny\n\n  rule a:\n    permit x;\n  rule b:\n    permit y;\n}\n");

@@ -1,6 +1,7 @@
 // Errors outside the golden files: choosing the deciding layer (RL4030,
-// RL4031), requests over the limits (RL5008), and a request bound to another
-// Program (RL5009). Each is a clear error; evaluation fails closed.
+// RL4031), requests over the limits (RL5008), a request bound to another
+// Program (RL5009), and a refused request decided into a reused Decision.
+// Each is a clear error; evaluation fails closed.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -66,4 +67,39 @@ TEST_CASE("a request bound to another Program is denied with RL5009") {
   CHECK(d.outcome() == Outcome::deny);
   REQUIRE(d.error());
   CHECK(d.error()->code == "RL5009");
+}
+
+TEST_CASE("a refused request decided into a reused Decision keeps nothing of the previous one") {
+  // Found by fuzz/request.cc: evaluating a request with an error into a
+  // Decision that last held an approved request returned early and left that
+  // request's accepted approvals (and pending list) in the refused decision.
+  CompileResult r = compile_source(
+      "purposes { ops { deploy } }\n"
+      "context { actor.role: enum { clerk, manager } }\n"
+      "policy \"appr\" { default allow rule rev: require approval ops.deploy by manager; }\n",
+      "appr.pol");
+  REQUIRE(r.ok());
+  const Program& prog = *r.program;
+  Decision d;
+  prog.evaluate(prog.bind_json(R"({"purpose":"ops.deploy","actor":{"id":"u1","role":"clerk"},)"
+                               R"("approvals":[{"rule":"appr/rev","by":"m1","role":"manager","verdict":"approve",)"
+                               R"("at":"2026-03-05T14:30:00Z"}]})"),
+                d);
+  REQUIRE(d.outcome() == Outcome::allow);
+  REQUIRE(d.approvals().size() == 1);
+  prog.evaluate(prog.bind_json(R"({"purpose":"ops.nope"})"), d);
+  CHECK(d.outcome() == Outcome::deny);
+  CHECK(d.approvals().empty());
+  CHECK(d.pending().empty());
+  CHECK(d.to_json() == prog.evaluate_json(R"({"purpose":"ops.nope"})").to_json());
+  // The same with a pending rule judged from approvals first.
+  prog.evaluate(prog.bind_json(R"({"purpose":"ops.deploy","actor":{"id":"u1"},)"
+                               R"("approvals":[{"rule":"appr/rev","by":"u1","role":"manager","verdict":"approve",)"
+                               R"("at":"2026-03-05T14:30:00Z"}]})"),
+                d);
+  REQUIRE(d.outcome() == Outcome::require_approval);
+  REQUIRE(d.pending().size() == 1);
+  prog.evaluate(prog.bind_json("not json"), d);
+  CHECK(d.pending().empty());
+  CHECK(d.to_json() == prog.evaluate_json("not json").to_json());
 }

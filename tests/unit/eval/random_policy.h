@@ -1,10 +1,13 @@
-// tests/unit/eval/random_policy.h — a seeded generator of random valid
-// policies (purpose trees, every attribute type, every effect, layers, kill
-// switches, nested conditions with not/and/or/unless) and random requests
-// over them (attributes present or missing), for differential testing.
+// tests/unit/eval/random_policy.h — a generator of random valid policies
+// (purpose trees, every attribute type, every effect, layers, kill switches,
+// nested conditions with not/and/or/unless) and random requests over them
+// (attributes present or missing), for differential testing. Its choices come
+// from a seeded PRNG (the unit tests) or from the bytes of a fuzz input
+// (fuzz/differential.cc).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <string>
@@ -12,13 +15,41 @@
 
 namespace redline::testing {
 
+/// Where the generator's choices come from.
+class Choices {
+ public:
+  virtual ~Choices() = default;
+  /// A choice in [0, n), n >= 1.
+  virtual std::size_t pick(std::size_t n) = 0;
+  /// True with probability `p`.
+  virtual bool coin(double p) = 0;
+  /// A number in [0, 1).
+  virtual double unit() = 0;
+};
+
+/// Choices drawn from a seeded std::mt19937_64.
+class SeededChoices : public Choices {
+ public:
+  explicit SeededChoices(std::uint64_t seed) : rng_(seed) {}
+  std::size_t pick(std::size_t n) override { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
+  bool coin(double p) override { return std::bernoulli_distribution(p)(rng_); }
+  double unit() override { return std::uniform_real_distribution<double>(0, 1)(rng_); }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
 /// Generates one random policy text and requests against it.
 class RandomPolicy {
  public:
-  explicit RandomPolicy(std::uint64_t seed) : rng_(seed) { build(); }
+  explicit RandomPolicy(std::uint64_t seed) : owned_(std::make_unique<SeededChoices>(seed)), choices_(*owned_) { build(); }
+  /// Draws from `choices`, which must outlive the generator.
+  explicit RandomPolicy(Choices& choices) : choices_(choices) { build(); }
 
   const std::string& text() const { return text_; }
   const std::vector<std::string>& switches() const { return switches_; }
+  /// The qualified names of the `require approval` and `escalate` rules.
+  const std::vector<std::string>& approval_rules() const { return approval_rules_; }
 
   /// A random request as JSON text.
   std::string request() {
@@ -54,12 +85,13 @@ class RandomPolicy {
   }
 
  private:
-  std::mt19937_64 rng_;
+  std::unique_ptr<Choices> owned_;
+  Choices& choices_;
   std::string text_;
-  std::vector<std::string> purposes_, switches_;
+  std::vector<std::string> purposes_, switches_, approval_rules_;
 
-  std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
-  bool coin(double p) { return std::bernoulli_distribution(p)(rng_); }
+  std::size_t pick(std::size_t n) { return choices_.pick(n); }
+  bool coin(double p) { return choices_.coin(p); }
 
   void tree(std::ostringstream& os, const std::string& prefix, int depth, int& counter) {
     std::size_t kids = depth == 0 ? 2 + pick(2) : depth < 3 ? pick(3) : 0;
@@ -117,7 +149,7 @@ class RandomPolicy {
   }
 
   std::string target() {
-    double r = std::uniform_real_distribution<double>(0, 1)(rng_);
+    double r = choices_.unit();
     if (r < 0.05) return "*";
     const std::string& p = purposes_[pick(purposes_.size())];
     return r < 0.2 ? p + ".*" : p;
@@ -133,6 +165,7 @@ class RandomPolicy {
       os << "  rule x" << index << "_" << i << ": ";
       std::size_t effect = pick(6);   // 0-2 permit, 3 prohibit, 4 require approval, 5 escalate
       static const char* kEffects[] = {"permit ", "permit ", "permit ", "prohibit ", "require approval ", "escalate "};
+      if (effect >= 4) approval_rules_.push_back("L" + std::to_string(index) + "/x" + std::to_string(index) + "_" + std::to_string(i));
       os << kEffects[effect] << target();
       if (coin(0.2)) os << ", " << target();
       if (effect == 4) os << " by r0";
