@@ -97,7 +97,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void respond(bool keep_alive) {
     keep_alive = keep_alive && !out_.close;
-    res_ = {};
+    // The response message is reused, and the bodies swapped rather than
+    // moved, so that neither side reallocates its body for every request.
+    res_.clear();
+    res_.body().swap(out_.body);
     res_.version(11);
     res_.result(static_cast<unsigned>(out_.status));
     res_.set(http::field::content_type, bsv(out_.content_type));
@@ -115,7 +118,6 @@ class Session : public std::enable_shared_from_this<Session> {
       if (eol == std::string_view::npos) break;
       extra.remove_prefix(eol + 2);
     }
-    res_.body() = std::move(out_.body);
     res_.keep_alive(keep_alive);
     res_.prepare_payload();
     loop_.backend.metrics.response(out_.status);

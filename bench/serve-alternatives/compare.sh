@@ -101,7 +101,7 @@ fi
 PID='' PORT=''
 start_server() {   # start_server FRONT CONNECTIONS: sets PID and PORT
   local front=$1 conns=$2 log=$WORK/server-$1.log
-  rm -f "$log.out"   # else the port of the previous server may be read before the new one truncates the file
+  : >"$log.out"   # emptied first: else the previous server's port may be read before the new one truncates it
   case $front in
     asio) "$BUILD/redline" serve "$DIR/policy.pol" --listen 127.0.0.1:0 --threads "$THREADS" >"$log.out" 2>"$log" & ;;
     beast) "$BUILD/bench/serve-alternatives/beast_server" "$DIR/policy.pol" --listen 127.0.0.1:0 --threads "$THREADS" >"$log.out" 2>"$log" & ;;
@@ -120,10 +120,17 @@ start_server() {   # start_server FRONT CONNECTIONS: sets PID and PORT
   exit 1
 }
 stop_server() {
+  [ -n "$PID" ] || return 0
   kill -TERM "$PID" 2>/dev/null || true
   wait "$PID" 2>/dev/null || true
+  PID=''
 }
+trap stop_server EXIT
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
+# Busy ticks of the whole machine (user, nice, system, irq, softirq, steal).
+machine_ticks() { awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+HZ=$(getconf CLK_TCK)
 peak_rss_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 
 FRONTS=(asio beast beast-timeouts httplib)
@@ -161,7 +168,7 @@ to_us() {   # wrk's 123.45us / 1.23ms / 1.02s → µs
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) m = 1; else if (v ~ /ms$/) m = 1000; else if (v ~ /m$/) m = 6e7; else m = 1e6; printf "%.0f", n * m }'
 }
 TSV=$WORK/results.tsv
-printf 'run\tfront\tthreads\tconnections\trps\tp50_us\tp99_us\terrors\trequests\tcpu_s\tpeak_rss_kb\tload1\n' >"$TSV"
+printf 'run\tfront\tthreads\tconnections\trps\tp50_us\tp99_us\terrors\trequests\tcpu_s\tuser_s\tpeak_rss_kb\tload1\tothers_cores\n' >"$TSV"
 for run in $(seq "$RUNS"); do
   LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "== run $run/$RUNS ($(date -u +%FT%TZ)): $(uptime)" >&2
@@ -174,10 +181,14 @@ for run in $(seq "$RUNS"); do
       start_server "$front" "$conns"
       threads=$THREADS
       [ "$front" = httplib ] && threads=$(( conns > THREADS ? conns : THREADS ))
-      t0=$(cpu_ticks "$PID")
-      out=$(WRK_BODIES=$DIR/requests.jsonl WRK_PATH=/v1/decide wrk -t"$wt" -c"$conns" -d"${WRK_SECONDS}s" --latency \
-              -s bench/peers/wrk-bodies.lua "http://127.0.0.1:$PORT" 2>&1) || true
-      t1=$(cpu_ticks "$PID")
+      t0=$(cpu_ticks "$PID") u0=$(user_ticks "$PID") m0=$(machine_ticks) w0=$(date +%s.%N)
+      out=$(WRK_BODIES=$DIR/requests.jsonl WRK_PATH=/v1/decide /usr/bin/time -f 'wrk-cpu %U %S' \
+              wrk -t"$wt" -c"$conns" -d"${WRK_SECONDS}s" --latency -s bench/peers/wrk-bodies.lua "http://127.0.0.1:$PORT" 2>&1) || true
+      t1=$(cpu_ticks "$PID") u1=$(user_ticks "$PID") m1=$(machine_ticks) w1=$(date +%s.%N)
+      # What the rest of the machine used meanwhile (other engineers' builds), in cores.
+      others=$(awk -v m="$((m1 - m0))" -v s="$((t1 - t0))" -v hz="$HZ" -v w0="$w0" -v w1="$w1" \
+                 -v wrk="$(awk '$1 == "wrk-cpu" {print $2 + $3}' <<<"$out")" \
+                 'BEGIN { o = ((m - s) / hz - wrk) / (w1 - w0); printf "%.2f", o < 0 ? 0 : o }')
       rss=$(peak_rss_kb "$PID")
       load1=$(cut -d' ' -f1 /proc/loadavg)
       stop_server
@@ -194,10 +205,12 @@ for run in $(seq "$RUNS"); do
         echo "   $front c$conns: wrk failed: $(head -c 300 <<<"$out")" >&2
         rps=0 reqs=0 errors=-1
       fi
-      cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }')
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$front" "$threads" "$conns" "$rps" "$p50" "$p99" \
-        "$errors" "$reqs" "$cpu" "$rss" "$load1" >>"$TSV"
-      echo "   $front c$conns: $rps req/s, p50 ${p50} µs, p99 ${p99} µs, errors $errors, server CPU ${cpu} s, VmHWM ${rss} kB, load $load1" >&2
+      cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$HZ" 'BEGIN { printf "%.2f", (b - a) / hz }')
+      user=$(awk -v a="$u0" -v b="$u1" -v hz="$HZ" 'BEGIN { printf "%.2f", (b - a) / hz }')
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$front" "$threads" "$conns" "$rps" "$p50" "$p99" \
+        "$errors" "$reqs" "$cpu" "$user" "$rss" "$load1" "$others" >>"$TSV"
+      echo "   $front c$conns: $rps req/s, p50 ${p50} µs, p99 ${p99} µs, errors $errors, server CPU ${cpu} s (user ${user} s), VmHWM ${rss} kB," \
+           "load $load1, others' CPU $others cores" >&2
     done
   done
   "$BUILD/bench/serve-alternatives/http_layer_bench" "$DIR/requests.jsonl" "$DIR/policy.pol" \
@@ -223,8 +236,8 @@ def fmt(x, nd=0):
 
 def table(sel, title):
     print(f"\n{title}\n")
-    print("| front end | threads | connections | requests/s | p50 µs | p99 µs | errors | server CPU µs/request | requests per server CPU-second | peak RSS MiB | TU compile s (wall / CPU) | stripped binary KiB |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| front end | threads | connections | requests/s | p50 µs | p99 µs | errors | server CPU µs/request (user + kernel) | requests per server CPU-second | peak RSS MiB | others' CPU (cores) | TU compile s (wall / CPU) | stripped binary KiB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for f in order:
         for c in ["1", "16", "64"]:
             rs = [r for r in sel if r["front"] == f and r["connections"] == c]
@@ -232,16 +245,19 @@ def table(sel, title):
                 continue
             med = lambda k: statistics.median(float(r[k]) for r in rs)
             cpu_per = statistics.median(float(r["cpu_s"]) * 1e6 / max(1.0, float(r["requests"])) for r in rs)
+            user_per = statistics.median(float(r["user_s"]) * 1e6 / max(1.0, float(r["requests"])) for r in rs)
             w, cp = ct[f].split()
             sz = fmt(size[f] / 1024) + (" + libcpp-httplib.so " + fmt(int(os.environ["SIZE_SO"]) / 1024) if f == "httplib" else "")
             print(f"| {names[f]} | {rs[0]['threads']} | {c} | {fmt(med('rps'))} | {fmt(med('p50_us'))} | {fmt(med('p99_us'))} | "
-                  f"{fmt(med('errors'))} | {cpu_per:.1f} | {fmt(1e6 / cpu_per)} | {med('peak_rss_kb') / 1024:.1f} | {w} / {cp} | {sz} |")
+                  f"{fmt(med('errors'))} | {cpu_per:.1f} ({user_per:.1f} + {cpu_per - user_per:.1f}) | {fmt(1e6 / cpu_per)} | {med('peak_rss_kb') / 1024:.1f} | {med('others_cores'):.2f} | {w} / {cp} | {sz} |")
 
 runs = sorted({r["run"] for r in rows}, key=int)
 for run in runs:
     sel = [r for r in rows if r["run"] == run]
     loads = [float(r["load1"]) for r in sel]
-    table(sel, f"Run {run} (1-minute load average {min(loads):.2f}–{max(loads):.2f} during the run):")
+    others = [float(r["others_cores"]) for r in sel]
+    table(sel, f"Run {run} (1-minute load average {min(loads):.2f}–{max(loads):.2f}, our own threads included; "
+               f"other processes used {min(others):.2f}–{max(others):.2f} of the 2 cores during the wrk runs):")
 if len(runs) > 1:
     table(rows, f"Median of {len(runs)} runs:")
 print(f"\nTU compile time: ours = engine/server/server.cc + http.cc; cpp-httplib's implementation is precompiled in "
