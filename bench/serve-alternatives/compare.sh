@@ -7,12 +7,14 @@
 #      the (stripped) binaries;
 #   3. writes the peer workload (bench/peers/gen.mjs 1000 100000) once;
 #   4. checks that the three answer a few requests identically (status,
-#      Content-Type, body);
+#      Content-Type, body), and records how each frames ambiguous or
+#      malformed requests (framing.py: the stuff of request smuggling);
 #   5. RUNS times (default 1): for each front end and each of wrk -t1 -c1,
 #      -t2 -c16, -t2 -c64 (10 s each, keep-alive, bench/peers/wrk-bodies.lua):
 #      a fresh server, wrk, its requests/s, p50, p99, errors, the server's CPU
-#      time (user + system) over the run and its peak RSS (VmHWM); the front
-#      ends' order rotates from run to run. `uptime` is printed with each run:
+#      time (user + system) over the run, its peak RSS (VmHWM), and the CPU
+#      other processes took meanwhile (the machine's busy time minus the
+#      server's and wrk's); the front ends' order rotates from run to run. `uptime` is printed with each run:
 #      the machine may be shared, and wrk runs on the same cores. Each run
 #      also times the HTTP layer alone (http_layer_bench: our parser and
 #      writer against Beast's, no sockets, one thread).
@@ -163,6 +165,14 @@ for front in "${FRONTS[@]:1}"; do
 done
 echo "   identical: 5 decisions, invalid JSON (400), text/plain (415), GET (405) — status, Content-Type, body" >&2
 
+# How each front end frames ambiguous or malformed requests (framing.py).
+echo "== framing" >&2
+for front in asio beast httplib; do
+  start_server "$front" 2
+  python3 bench/serve-alternatives/framing.py "$PORT" >"$WORK/framing-$front.txt"
+  stop_server
+done
+
 # ---- 5. wrk ----------------------------------------------------------------
 to_us() {   # wrk's 123.45us / 1.23ms / 1.02s → µs
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) m = 1; else if (v ~ /ms$/) m = 1000; else if (v ~ /m$/) m = 6e7; else m = 1e6; printf "%.0f", n * m }'
@@ -263,6 +273,13 @@ if len(runs) > 1:
 print(f"\nTU compile time: ours = engine/server/server.cc + http.cc; cpp-httplib's implementation is precompiled in "
       f"libcpp-httplib.so (not in its TU time). `redline` (every verb) is {int(os.environ['SIZE_REDLINE']) / 1024:,.0f} KiB stripped.")
 PY
+echo
+echo "Framing of ambiguous or malformed requests (framing.py; status/error code of each response, in order):"
+echo
+echo "| request | ours | Boost.Beast | cpp-httplib |"
+echo "|---|---|---|---|"
+paste "$WORK/framing-asio.txt" <(cut -f2 "$WORK/framing-beast.txt") <(cut -f2 "$WORK/framing-httplib.txt") |
+  awk -F'\t' '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }'
 for run in $(seq "$RUNS"); do
   echo
   echo "HTTP layer alone, run $run (http_layer_bench, one thread, no sockets):"
