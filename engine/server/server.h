@@ -8,7 +8,7 @@
 // policy, SIGTERM/SIGINT drain (stop accepting, finish what is in flight,
 // close idle connections, exit once all are closed or the drain timeout
 // passes). docs/serve.md describes the behaviour; why Asio and not Beast or
-// cpp-httplib is in bench/README.md (measured).
+// cpp-httplib is in bench/serve-alternatives/README.md (measured).
 #pragma once
 
 #include <memory>
