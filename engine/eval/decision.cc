@@ -120,6 +120,21 @@ std::optional<std::string> Decision::killed_by() const {
   return program_->impl().switch_names[static_cast<std::size_t>(killed_by_)];
 }
 
+namespace {
+
+// Opens a reason or pending-rule object: {"rule","outcome"[,"because"][,"cite"]
+void rule_head(eval::JsonOut& j, bool& first, const std::string& rule, Outcome o, const std::string& because, const std::string& cite) {
+  j.raw(first ? "{\"rule\":" : ",{\"rule\":");
+  first = false;
+  j.str(rule);
+  j.raw(",\"outcome\":");
+  j.str(to_string(o));
+  if (!because.empty()) j.raw(",\"because\":"), j.str(because);
+  if (!cite.empty()) j.raw(",\"cite\":"), j.str(cite);
+}
+
+}  // namespace
+
 std::string Decision::to_json(int indent) const {
   // One renderer: compact JSON written directly (the request path), parsed
   // back only when an indented form is asked for.
@@ -139,13 +154,7 @@ std::string Decision::to_json(int indent) const {
   j.raw(",\"reasons\":[");
   bool first = true;
   for (const Reason& r : this->reasons()) {
-    j.raw(first ? "{\"rule\":" : ",{\"rule\":");
-    first = false;
-    j.str(r.rule);
-    j.raw(",\"outcome\":");
-    j.str(to_string(r.outcome));
-    if (!r.because.empty()) j.raw(",\"because\":"), j.str(r.because);
-    if (!r.cite.empty()) j.raw(",\"cite\":"), j.str(r.cite);
+    rule_head(j, first, r.rule, r.outcome, r.because, r.cite);
     j.raw(",\"missing\":");
     j.strs(r.missing);
     j.raw('}');
@@ -169,13 +178,7 @@ std::string Decision::to_json(int indent) const {
     j.raw("],\"rules\":[");
     first = true;
     for (const Pending& p : pending_list) {
-      j.raw(first ? "{\"rule\":" : ",{\"rule\":");
-      first = false;
-      j.str(p.rule);
-      j.raw(",\"outcome\":");
-      j.str(to_string(p.outcome));
-      if (!p.because.empty()) j.raw(",\"because\":"), j.str(p.because);
-      if (!p.cite.empty()) j.raw(",\"cite\":"), j.str(p.cite);
+      rule_head(j, first, p.rule, p.outcome, p.because, p.cite);
       j.raw(",\"roles\":");
       j.strs(p.roles);
       j.raw(",\"quorum\":");

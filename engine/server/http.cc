@@ -150,6 +150,9 @@ ParseResult parse_request(std::string_view input, const HttpLimits& limits, Http
   std::size_t head_end = in.find("\r\n\r\n");
   if (head_end == std::string_view::npos) {
     if (in.size() > limits.max_header_bytes) return fail(431, "request header section too large");
+    // A bare LF would make the header section never end: refuse it now, not at the timeout.
+    for (std::size_t i = in.find('\n'); i != std::string_view::npos; i = in.find('\n', i + 1))
+      if (i == 0 || in[i - 1] != '\r') return fail(400, "bare LF in the header section (lines end with CRLF)");
     // Reject a bad method early, before the headers arrive.
     std::string_view first = first_eol == std::string_view::npos ? in : in.substr(0, first_eol);
     std::size_t sp = first.find(' ');

@@ -357,7 +357,6 @@ bool Server::listen(std::string& error) {
 }
 
 std::string Server::bound_address() const {
-  error_code ec;
   std::string host = impl_->bound.address().to_string();
   if (impl_->bound.address().is_v6()) host = "[" + host + "]";
   return host + ":" + std::to_string(impl_->bound.port());
@@ -368,7 +367,6 @@ int Server::run() {
   for (auto& w : s.workers) {
     w->accept();
     w->thread = std::thread([wp = w.get()] {
-      error_code ec;
       wp->io.run();
       wp->scratch->version.clear();
     });

@@ -166,7 +166,7 @@ TEST_CASE("approvals: keys files are read strictly") {
   REQUIRE(again);
   CHECK(again->to_json() == keys->to_json());
   std::string entry = R"("public_key":")" + pub + R"(")";
-  for (const auto& [text, says] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& text_says : std::vector<std::pair<std::string, std::string>>{
            {"not json", "not valid JSON"},
            {"[]", "`approvers`"},
            {R"({"approvers":{},"extra":1})", "unknown field `extra`"},
@@ -178,9 +178,10 @@ TEST_CASE("approvals: keys files are read strictly") {
            {R"({"approvers":{"m1":{)" + entry + R"(,"roles":["manager"],"kind":"human"},"m1":{)" + entry + R"(,"roles":["cro"],"kind":"human"}}})",
             "`m1` is given twice"},
        }) {
+    const std::string& text = text_says.first;   // (a plain variable: INFO's lambda cannot capture a binding in clang 14)
     INFO(text);
     CHECK(ApproverKeys::parse(text, error) == nullptr);
-    CHECK(error.find(says) != std::string::npos);
+    CHECK(error.find(text_says.second) != std::string::npos);
   }
   CHECK(ApproverKeys::from_entries({{"m1", pub, {"manager"}, ApproverKind::human}, {"m1", pub, {"director"}, ApproverKind::human}}, error) == nullptr);
   CHECK(error.find("twice") != std::string::npos);

@@ -92,6 +92,7 @@ TEST_CASE("http: malformed and hostile requests are rejected with the right stat
   CHECK(error_status("GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n") == 400);
   CHECK(error_status("GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n") == 400);
   CHECK(error_status("GET / HTTP/1.1\r\nHost: a\r\nX: a\nY: b\r\n\r\n") == 400);          // bare LF
+  CHECK(error_status("GET / HTTP/1.1\nHost: a\n\n") == 400);                                // LF-only lines, refused at once
   CHECK(error_status("GET / HTTP/1.1\r\nHost: a\r\nNoColon\r\n\r\n") == 400);
   CHECK(error_status("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") == 400);
   CHECK(error_status(std::string("GET / HTTP/1.1\r\nHost: a\0\r\n\r\n", 28)) == 400);
