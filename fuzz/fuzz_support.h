@@ -47,7 +47,9 @@ std::vector<Fixed> all_fixed();
 /// The fixed policies with `require approval` or `escalate` rules.
 std::vector<Fixed> approval_fixed();
 
-/// Fuzz bytes read as a stream of choices; past the end every choice is 0.
+/// Fuzz bytes read as a stream of choices; past the end every pick is 0 and
+/// every coin falls on its likelier side, so a short input decodes to the
+/// common case.
 class Bytes {
  public:
   Bytes(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
@@ -61,7 +63,7 @@ class Bytes {
     return v % n;
   }
   /// True with probability about `p`.
-  bool coin(double p) { return byte() < p * 256; }
+  bool coin(double p) { return empty() ? p >= 0.5 : byte() < p * 256; }
   /// The rest of the input as text.
   std::string_view rest() {
     std::string_view s(reinterpret_cast<const char*>(data_) + pos_, size_ - pos_);

@@ -14,7 +14,8 @@
 # Environment: REDLINE_BUILD_DIR (default build; the fuzz build is its
 # "-asan" sibling), REDLINE_JOBS (ninja -j, default 2), REDLINE_FUZZ_PARALLEL
 # (targets run at once, default 1), REDLINE_FUZZ_TIMEOUT (seconds one input
-# may take, default 10), REDLINE_FUZZ_ARGS (more libFuzzer flags).
+# may take, default 30: inputs take milliseconds, but a loaded machine has
+# stalled one for over 10 s), REDLINE_FUZZ_ARGS (more libFuzzer flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -50,7 +51,7 @@ run_one() {
   mkdir -p "$corpus/work/$t" "$corpus/seeds/$t" "$art"
   # -entropic=0: the entropic schedule's bookkeeping costs these large
   # targets half their speed; over short runs plain scheduling covers more.
-  local args=(-max_total_time="$seconds" -timeout="${REDLINE_FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -entropic=0
+  local args=(-max_total_time="$seconds" -timeout="${REDLINE_FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048 -entropic=0
               -artifact_prefix="$art/" -print_final_stats=1)
   [ -f "fuzz/$t.dict" ] && args+=(-dict="fuzz/$t.dict")
   local dirs=("$corpus/work/$t" "$corpus/seeds/$t")
