@@ -211,13 +211,8 @@ std::string Decision::to_json(int indent) const {
       else j.str(p.blocked);
       j.raw(",\"uncounted\":[");
       for (std::size_t u = 0; u < p.uncounted.size(); ++u) {
-        j.raw(u ? ",{\"by\":" : "{\"by\":");
-        j.str(p.uncounted[u].by);
-        j.raw(",\"role\":");
-        j.str(p.uncounted[u].role);
-        j.raw(",\"reason\":");
-        j.str(p.uncounted[u].reason);
-        j.raw('}');
+        if (u) j.raw(',');
+        j.object({{"by", p.uncounted[u].by}, {"role", p.uncounted[u].role}, {"reason", p.uncounted[u].reason}});
       }
       j.raw("]}");
     }
@@ -225,20 +220,10 @@ std::string Decision::to_json(int indent) const {
   }
   if (!accepted_.empty()) {
     j.raw(",\"approvals\":[");
-    first = true;
-    for (const auto& a : accepted_) {
-      j.raw(first ? "{\"rule\":" : ",{\"rule\":");
-      first = false;
-      j.str(a.rule);
-      j.raw(",\"step\":");
-      j.str(a.step);
-      j.raw(",\"by\":");
-      j.str(a.by);
-      j.raw(",\"role\":");
-      j.str(a.role);
-      j.raw(",\"at\":");
-      j.str(a.at);
-      j.raw('}');
+    for (std::size_t i = 0; i < accepted_.size(); ++i) {
+      const AcceptedApproval& a = accepted_[i];
+      if (i) j.raw(',');
+      j.object({{"rule", a.rule}, {"step", a.step}, {"by", a.by}, {"role", a.role}, {"at", a.at}});
     }
     j.raw(']');
   }

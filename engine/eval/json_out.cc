@@ -81,4 +81,16 @@ void JsonOut::strs(const std::vector<std::string>& v) {
   out_.push_back(']');
 }
 
+void JsonOut::object(std::initializer_list<std::pair<std::string_view, std::string_view>> members) {
+  out_.push_back('{');
+  bool first = true;
+  for (const auto& [k, v] : members) {
+    if (!first) out_.push_back(',');
+    first = false;
+    key(k);
+    str(v);
+  }
+  out_.push_back('}');
+}
+
 }  // namespace redline::eval

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <charconv>
+#include <initializer_list>
+#include <utility>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -37,6 +39,8 @@ class JsonOut {
   void null() { out_.append("null"); }
   /// A JSON array of strings.
   void strs(const std::vector<std::string>& v);
+  /// A JSON object whose members are all strings, in the order given.
+  void object(std::initializer_list<std::pair<std::string_view, std::string_view>> members);
 
  private:
   std::string& out_;
