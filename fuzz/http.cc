@@ -4,7 +4,9 @@
 // reads past its input and is prefix-consistent (a request found complete in
 // a prefix is the request found in the whole); limits hold; every response
 // has a real status and a JSON body, and a decision endpoint's body always
-// carries a `decision` (fail closed), `deny` unless the status is 200.
+// carries a `decision` (fail closed), `deny` unless the status is 200; on an
+// AuthZEN path (/access/v1...) — errors and malformed HTTP included — that
+// `decision` is a JSON boolean, `false` unless the status is 200.
 #include <unistd.h>
 
 #include <cstddef>
@@ -16,6 +18,7 @@
 #include <string_view>
 
 #include "fuzz_support.h"
+#include "server/authzen.h"
 #include "server/config.h"
 #include "server/http.h"
 #include "server/metrics.h"
@@ -86,8 +89,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Response resp;
     if (r.status == ParseStatus::Error) {
       fuzz::check(r.http_status >= 400 && r.http_status < 600, "error status outside 4xx/5xx", rest);
-      w.service->bad_http(r.http_status, r.error, resp);
-      fuzz::check(nlohmann::json::parse(resp.body, nullptr, false).value("decision", "") == "deny", "bad HTTP not denied", rest);
+      w.service->bad_http(r.http_status, r.error, resp, rest);
+      auto j = nlohmann::json::parse(resp.body, nullptr, false);
+      fuzz::check(j.is_object() && j.contains("decision"), "bad HTTP answered without a decision", rest);
+      if (classify_raw_request(rest) == RawPath::Other) fuzz::check(j["decision"] == "deny", "bad HTTP not denied", rest);
+      else fuzz::check(j["decision"] == false, "bad HTTP on an AuthZEN path not a boolean false", rest);
       break;
     }
     fuzz::check(r.consumed > 0 && r.consumed <= rest.size(), "consumed out of range", rest);
@@ -101,9 +107,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bool decision = decision_path(req.path());
     w.service->handle(req, "fuzz", *w.scratch, resp);
     fuzz::check(resp.status >= 200 && resp.status < 600, "response status out of range", rest);
+    if (is_authzen_path(req.path())) fuzz::check(resp.content_type == "application/json", "an AuthZEN answer that is not JSON", rest);
     if (resp.content_type == "application/json") {
       auto j = nlohmann::json::parse(resp.body, nullptr, false);
       fuzz::check(!j.is_discarded(), "response body is not JSON", rest);
+      if (is_authzen_path(req.path())) {
+        bool boolean = j.is_object() && j.contains("decision") && j["decision"].is_boolean();
+        fuzz::check(boolean, "an AuthZEN answer without a boolean decision", rest);
+        if (boolean && resp.status != 200) fuzz::check(j["decision"] == false, "a refused AuthZEN request was not false", rest);
+      }
       if (decision && req.path() == "/v1/decide") {
         fuzz::check(j.contains("decision"), "a decision endpoint answered without a decision", rest);
         if (resp.status != 200) fuzz::check(j["decision"] == "deny", "a refused request was not denied", rest);
