@@ -74,7 +74,9 @@ void writer_continues(const audit::VerifyReport& before) {
   {
     auto log = audit::AuditLog::open(dir(), options);
     if (!log.ok()) fuzz::fail("the writer refuses a log the verifier accepts: " + log.error);
-    audit::SwitchFlip flip{"ks/stop", "trip", "u1", "safety", "fuzz", "sha256:00", ""};
+    // A reset: the log's flips are the authority on switch state, and a trip
+    // appended here without switches.json would rightly fail verification.
+    audit::SwitchFlip flip{"ks/stop", "reset", "u1", "safety", "fuzz", "sha256:00", ""};
     auto seq = (*log.value)->append_durable(audit::switch_record(flip, "2026-03-05T14:00:00Z"), true);
     if (!seq.ok()) fuzz::fail("the writer cannot append to a log the verifier accepts: " + seq.error);
     fuzz::check(*seq.value == before.records, "the writer numbered its record wrongly");

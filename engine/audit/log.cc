@@ -4,14 +4,24 @@
 #include "audit/log.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "audit/checkpoint.h"
 #include "audit/log_format.h"
+#include "audit/witness.h"
+#include "crypto/sha256.h"
+
+#include <nlohmann/json.hpp>
 
 namespace redline::audit {
 namespace {
@@ -48,9 +58,25 @@ bool all_zero(std::string_view s) {
   return true;
 }
 
-constexpr std::size_t kBackpressure = 1u << 16;  // buffered records before an appender commits itself
+constexpr std::size_t kSealSize = 72;  // the seal file: size (8, LE), root (32), HMAC (32)
 
 }  // namespace
+
+const char* to_string(Durability d) {
+  switch (d) {
+    case Durability::buffered: return "buffered";
+    case Durability::written: return "written";
+    case Durability::durable: return "durable";
+  }
+  return "durable";
+}
+
+std::optional<Durability> durability_from_string(std::string_view s) {
+  if (s == "buffered") return Durability::buffered;
+  if (s == "written") return Durability::written;
+  if (s == "durable") return Durability::durable;
+  return std::nullopt;
+}
 
 AuditLog::AuditLog(const state::StateDir& dir, LogOptions options) : dir_(dir), options_(options) {}
 
@@ -63,16 +89,30 @@ state::Result<std::unique_ptr<AuditLog>> AuditLog::open(const state::StateDir& d
   std::unique_ptr<AuditLog> log(new AuditLog(dir, options));
   if (!log->load(r.error)) return r;
   if (options.background) log->background_ = std::thread([p = log.get()] { p->run_background(); });
+  if (log->prefix_size_ > 0 && options.background) log->prefix_thread_ = std::thread([p = log.get()] {
+    std::string error;
+    if (p->check_prefix(error) || p->stop_prefix_) return;
+    std::lock_guard lk(p->mu_);
+    p->fatal_ = error;   // fail closed: nothing more is appended to a log whose past was altered
+  });
   r.value = std::move(log);
   return r;
 }
 
 bool AuditLog::load(std::string& error) {
-  fd_ = ::open(dir_.file("audit.log").c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  ckpt_fd_ = ::open(dir_.file("checkpoints").c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd_ < 0 || ckpt_fd_ < 0) return error = "cannot open the audit log in `" + dir_.path() + "`: " + errno_text(), false;
+  fd_ = ::open(dir_.file("audit.log").c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  ckpt_fd_ = ::open(dir_.file("checkpoints").c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  // The lock file stays open too: every batch locks this descriptor, so a
+  // process out of descriptors (a connection flood) can still write its log.
+  lock_fd_ = ::open(dir_.file("lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd_ < 0 || ckpt_fd_ < 0 || lock_fd_ < 0)
+    return error = "cannot open the audit log in `" + dir_.path() + "`: " + errno_text(), false;
+  // Files of an older folder may be 0644: nobody but the owner reads the log.
+  (void)::fchmod(fd_, 0600);
+  (void)::fchmod(ckpt_fd_, 0600);
+  (void)::fchmod(lock_fd_, 0600);
   if (!state::sync_dir(dir_.path(), error)) return false;
-  auto lock = state::FileLock::acquire(dir_.file("lock"), true);
+  auto lock = state::FileLock::acquire(dir_.file("lock"), true, options_.lock_timeout);
   if (!lock.ok()) return error = lock.error, false;
   std::lock_guard io(io_mu_);
   last_ckpt_time_ = std::chrono::steady_clock::now();
@@ -81,6 +121,7 @@ bool AuditLog::load(std::string& error) {
   std::string ckpts;
   if (!pread_range(ckpt_fd_, 0, file_size(ckpt_fd_), ckpts, error)) return false;
   std::optional<Checkpoint> latest;
+  std::map<std::uint64_t, Hash> signed_roots;   // every checkpoint's size and root
   std::size_t off = 0;
   for (;;) {
     Frame f = read_frame(ckpts, off);
@@ -101,31 +142,77 @@ bool AuditLog::load(std::string& error) {
                      "); run `redline audit verify`",
              false;
     latest = v.checkpoint;
+    signed_roots[v.checkpoint.size] = v.checkpoint.root;
     ++checkpoints_;
     off += f.size;
   }
   ckpt_end_offset_ = off;
   last_ckpt_size_ = latest ? latest->size : 0;
 
-  std::string data;
-  if (!pread_range(fd_, 0, file_size(fd_), data, error)) return false;
-  off = 0;
+  // The witness holds checkpoints published earlier: the log must still hold
+  // every record they cover (a folder cut back to an old checkpoint, or re-signed, is refused).
+  std::map<std::uint64_t, Hash> witnessed;
+  if (!options_.witness.empty()) {
+    auto w = open_witness(options_.witness);
+    auto entries = w->read();
+    if (!entries.ok() && entries.error.rfind("no witness file", 0) != 0) return error = entries.error, false;
+    auto key = format_verifier_key(dir_.verifier());
+    for (const WitnessEntry& e : entries.ok() ? *entries.value : std::vector<WitnessEntry>{}) {
+      if (!key || e.key != *key)
+        return error = w->where() + " pins checkpoint key `" + e.key + "`, not this folder's key: the folder was re-signed or is another folder",
+               false;
+      VerifiedCheckpoint v = verify_checkpoint(e.note, dir_.origin(), std::span(&dir_.verifier(), 1));
+      if (!v.ok) return error = w->where() + " holds a checkpoint that does not verify: " + v.error, false;
+      witnessed[v.checkpoint.size] = v.checkpoint.root;
+    }
+  }
+  // The seal of the tail (see seal_of), read first so the scan can check it.
+  seal_fd_ = ::open(dir_.file("seal").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (seal_fd_ < 0) return error = "cannot open `" + dir_.file("seal") + "`: " + errno_text(), false;
+  std::optional<std::pair<std::uint64_t, Hash>> seal;
+  {
+    std::string bytes;
+    if (!pread_range(seal_fd_, 0, kSealSize, bytes, error)) return false;
+    if (bytes.size() == kSealSize) {
+      std::uint64_t size = 0;
+      Hash root{}, mac{};
+      for (int i = 0; i < 8; ++i) size |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)])) << (8 * i);
+      std::memcpy(root.data(), bytes.data() + 8, 32);
+      std::memcpy(mac.data(), bytes.data() + 40, 32);
+      if (CRYPTO_memcmp(mac.data(), seal_of(size, root).data(), 32) == 0) seal.emplace(size, root);
+    }
+  }
+  // Streamed through a bounded window: opening takes memory independent of
+  // the log's size; from the stored frontier, it reads only the records after it.
+  std::uint64_t start = options_.resume_from_frontier ? resume(signed_roots, witnessed) : 0;
+  FrameStream in(fd_, start, file_size(fd_));
+  std::optional<Hash> root_at_seal;
   for (;;) {
+    if (auto it = witnessed.find(records_); it != witnessed.end() && tree_.root() != it->second)
+      return error = "the audit log does not match the checkpoint of " + std::to_string(records_) +
+                     " records published to the witness (the log was rewritten); run `redline audit verify --witness`",
+             false;
     if (latest && records_ == latest->size && tree_.root() != latest->root)
       return error = "the audit log does not match checkpoint " + std::to_string(checkpoints_ - 1) +
                      " (a record up to " + std::to_string(latest->size - 1) + " was altered); run `redline audit verify`",
              false;
-    Frame f = read_frame(data, off);
+    if (seal && records_ == seal->first) root_at_seal = tree_.root();
+    Frame f;
+    if (!in.next(f, error)) return false;
     if (f.status == FrameStatus::end) break;
-    bool torn = f.status == FrameStatus::truncated || (f.status == FrameStatus::corrupt && all_zero(std::string_view(data).substr(off)));
+    bool torn = f.status == FrameStatus::truncated;
+    if (f.status == FrameStatus::corrupt) {
+      torn = in.rest_is_zero(error);
+      if (!error.empty()) return false;
+    }
     if (f.status != FrameStatus::ok && (!torn || records_ < last_ckpt_size_))
       return error = "record " + std::to_string(records_) + " of the audit log is damaged (" + to_string(f.status) +
                      "); run `redline audit verify`",
              false;
     if (torn) {
-      if (::ftruncate(fd_, static_cast<off_t>(off)) != 0 || ::fdatasync(fd_) != 0)
+      if (::ftruncate(fd_, static_cast<off_t>(in.offset())) != 0 || ::fdatasync(fd_) != 0)
         return error = "cannot cut the torn tail of the audit log: " + errno_text(), false;
-      open_report_ += "cut a torn tail of " + std::to_string(data.size() - off) + " bytes after record " +
+      open_report_ += "cut a torn tail of " + std::to_string(in.end() - in.offset()) + " bytes after record " +
                       (records_ ? std::to_string(records_ - 1) : std::string("none")) + "; ";
       break;
     }
@@ -134,17 +221,106 @@ bool AuditLog::load(std::string& error) {
                      " (a record was dropped or moved); run `redline audit verify`",
              false;
     tree_.append(leaf_hash(f.payload));
+    note_record(records_, f.payload);
     ++records_;
-    off += f.size;
+    in.advance(f);
   }
+  if (!witnessed.empty() && records_ < witnessed.rbegin()->first)
+    return error = "the audit log holds " + std::to_string(records_) + " records but the witness holds a checkpoint of " +
+                   std::to_string(witnessed.rbegin()->first) + " (records were removed); run `redline audit verify --witness`",
+           false;
   if (records_ < last_ckpt_size_)
     return error = "the audit log holds " + std::to_string(records_) + " records but checkpoint " + std::to_string(checkpoints_ - 1) +
                    " covers " + std::to_string(last_ckpt_size_) + " (records were removed); run `redline audit verify`",
            false;
-  end_offset_ = off;
+  end_offset_ = in.offset();
+  // The tail after the latest checkpoint must be what a writer sealed.
+  if (records_ > last_ckpt_size_) {
+    std::uint64_t sealed = last_ckpt_size_;
+    if (seal && seal->first > last_ckpt_size_ && seal->first <= records_) {
+      if (!root_at_seal || *root_at_seal != seal->second)
+        return error = "the records after checkpoint " + std::to_string(checkpoints_ - 1) + " differ from what the writer sealed (records " +
+                       std::to_string(last_ckpt_size_) + ".." + std::to_string(seal->first - 1) + " were altered); run `redline audit verify`",
+               false;
+      sealed = seal->first;
+    }
+    if (sealed < records_) {
+      // Never acknowledged by a writer (it died between writing and sealing), or
+      // appended by someone else: kept, but the next checkpoint says so.
+      unsealed_from_ = sealed;
+      unsealed_to_ = records_;
+      open_report_ += "records " + std::to_string(sealed) + ".." + std::to_string(records_ - 1) +
+                      " were not sealed by the writer that appended them (a crash right after writing, or an append by someone else); "
+                      "the next checkpoint marks them `unsealed`; ";
+    }
+  }
+  // A writer signs checkpoint 0 as soon as it creates the log, so a log with
+  // records and no checkpoint lost its checkpoints file (deleted or emptied).
+  if (checkpoints_ == 0 && records_ > 0)
+    return error = "the audit log holds " + std::to_string(records_) +
+                   " records but no signed checkpoint (the checkpoints file was deleted or emptied); run `redline audit verify`",
+           false;
+  if (checkpoints_ == 0 && !write_checkpoint(error)) return false;
+  // Without a background thread, the records before the frontier are checked now.
+  if (prefix_size_ > 0 && !options_.background && !check_prefix(error)) return false;
   if (!open_report_.empty()) open_report_.resize(open_report_.size() - 2);
   size_seen_ = records_;
   return true;
+}
+
+// The tail seal (DIR/seal): after every batch the writer records the log's
+// size and root with an HMAC keyed by the checkpoint signing key, so that at
+// the next start the records after the latest checkpoint can be told apart:
+// sealed ones were written by a redline writer; unsealed ones were not
+// acknowledged by one (a crash between write and seal) or were appended by
+// someone else. 8 bytes size (LE), 32 root, 32 HMAC.
+Hash AuditLog::seal_of(std::uint64_t size, const Hash& root) const {
+  std::string msg = "redline tail seal\n" + dir_.origin() + "\n" + std::to_string(size) + "\n";
+  msg.append(reinterpret_cast<const char*>(root.data()), root.size());
+  Hash mac{};
+  unsigned len = 0;
+  const auto& seed = dir_.signer()->keys.seed.bytes;
+  HMAC(EVP_sha256(), seed.data(), static_cast<int>(seed.size()), reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), mac.data(), &len);
+  return mac;
+}
+
+void AuditLog::write_seal() {
+  if (seal_fd_ < 0) return;
+  char buf[kSealSize];
+  std::uint64_t n = records_;
+  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>((n >> (8 * i)) & 0xFF);
+  Hash root = tree_.root(), mac = seal_of(records_, root);
+  std::memcpy(buf + 8, root.data(), 32);
+  std::memcpy(buf + 40, mac.data(), 32);
+  (void)!::pwrite(seal_fd_, buf, sizeof buf, 0);
+}
+
+void AuditLog::note_record(std::uint64_t seq, std::string_view payload) {
+  if (!payload.starts_with("{\"type\":\"switch\"")) return;
+  auto j = nlohmann::json::parse(payload, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || j.value("result", "") != "applied") return;
+  std::string action = j.value("action", "");
+  if (action != "trip" && action != "reset") return;
+  LoggedFlip f;
+  f.tripped = action == "trip";
+  f.seq = seq;
+  f.by = j.value("by", "");
+  f.role = j.value("role", "");
+  f.because = j.value("because", "");
+  f.at = j.value("time", "");
+  flips_[j.value("switch", "")] = std::move(f);
+}
+
+std::map<std::string, LoggedFlip> AuditLog::switch_flips(bool refresh, std::string* error) {
+  std::lock_guard io(io_mu_);
+  if (refresh) {
+    std::string why;
+    auto lock = state::FileLock::acquire(dir_.file("lock"), true, options_.lock_timeout);
+    if (!lock.ok()) why = lock.error;
+    else (void)catch_up(why);
+    if (!why.empty() && error) *error = why;
+  }
+  return flips_;
 }
 
 bool AuditLog::catch_up(std::string& error) {
@@ -166,6 +342,7 @@ bool AuditLog::catch_up(std::string& error) {
         break;
       }
       tree_.append(leaf_hash(f.payload));
+      note_record(records_, f.payload);
       ++records_;
       off += f.size;
     }
@@ -189,6 +366,7 @@ bool AuditLog::catch_up(std::string& error) {
 
 bool AuditLog::write_checkpoint(std::string& error) {
   Checkpoint c{dir_.origin(), records_, tree_.root(), {}};
+  if (unsealed_to_ > unsealed_from_) c.extensions.push_back("unsealed " + std::to_string(unsealed_from_) + " " + std::to_string(unsealed_to_));
   auto note = sign_checkpoint(c, std::span(&*dir_.signer(), 1));
   if (!note) return error = "cannot sign a checkpoint", false;
   std::string frame;
@@ -202,13 +380,31 @@ bool AuditLog::write_checkpoint(std::string& error) {
   ++checkpoints_;
   last_ckpt_size_ = records_;
   last_ckpt_time_ = std::chrono::steady_clock::now();
+  unsealed_from_ = unsealed_to_ = 0;
+  if (records_ >= frontier_stored_ + options_.frontier_every || (closing_ && records_ > frontier_stored_)) write_frontier();
+  if (!options_.witness.empty()) {
+    // Published outside the folder: a later rewrite of the whole folder cannot take it back.
+    auto key = format_verifier_key(dir_.verifier());
+    if (!key || !open_witness(options_.witness)->publish({*key, *note}, error))
+      return error = "cannot publish a checkpoint: " + (error.empty() ? std::string("cannot format the key") : error), false;
+  }
   return true;
 }
 
-bool AuditLog::write_batch(std::vector<std::string>& payloads, bool force_checkpoint, std::uint64_t& first_seq, std::string& error) {
-  auto lock = state::FileLock::acquire(dir_.file("lock"), true);
-  if (!lock.ok()) return error = lock.error, false;
-  if (!catch_up(error)) return false;
+bool AuditLog::write_batch(std::vector<std::string>& payloads, bool force_checkpoint, std::uint64_t& first_seq, bool& records_ok,
+                           bool& fatal, std::string& error) {
+  records_ok = false;
+  fatal = false;
+  // The descriptor opened at load: no open() per batch, so a process out of
+  // descriptors still writes. A holder that never lets go is an error after
+  // lock_timeout, not a hang.
+  if (!state::lock_with_timeout(lock_fd_, true, options_.lock_timeout, error))
+    return error = "cannot write the audit log: cannot lock `" + dir_.file("lock") + "`: " + error, false;
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::flock(fd, LOCK_UN); }
+  } unlock{lock_fd_};
+  if (!catch_up(error)) return fatal = true, false;
   first_seq = records_;
   if (!payloads.empty()) {
     std::string buf;
@@ -218,93 +414,149 @@ bool AuditLog::write_batch(std::vector<std::string>& payloads, bool force_checkp
       append_frame(buf, records_ + i, payloads[i]);
       leaves.push_back(leaf_hash(payloads[i]));
     }
-    // INVARIANT: the tree and the counters advance only once the bytes are durable.
-    if (!state::write_all(fd_, buf.data(), buf.size(), error) || ::fdatasync(fd_) != 0) {
-      if (error.empty()) error = errno_text();
+    // INVARIANT: the tree and the counters advance only once the bytes are written;
+    // a checkpoint covers only records already fdatasync'd.
+    if (!state::write_all(fd_, buf.data(), buf.size(), error)) {
       error = "cannot write the audit log: " + error;
-      if (::ftruncate(fd_, static_cast<off_t>(end_offset_)) != 0) error += " (and cannot cut the partial write)";
+      // A partial frame is cut at once, so the next write starts on a boundary.
+      if (::ftruncate(fd_, static_cast<off_t>(end_offset_)) != 0) {
+        error += " (and cannot cut the partial write)";
+        fatal = true;
+      }
       return false;
     }
     for (const Hash& h : leaves) tree_.append(h);
+    for (std::size_t i = 0; i < payloads.size(); ++i) note_record(records_ + i, payloads[i]);
     records_ += payloads.size();
     end_offset_ += buf.size();
+    write_seal();
   }
+  records_ok = true;
   bool due = records_ > last_ckpt_size_ &&
              (records_ - last_ckpt_size_ >= options_.checkpoint_every ||
               std::chrono::steady_clock::now() - last_ckpt_time_ >= options_.checkpoint_interval);
-  if ((force_checkpoint || due) && !write_checkpoint(error)) return false;
+  if (force_checkpoint || due) {
+    if (::fdatasync(fd_) != 0) return error = "cannot sync the audit log: " + errno_text(), fatal = true, false;
+    if (!write_checkpoint(error)) {
+      if (::ftruncate(ckpt_fd_, static_cast<off_t>(ckpt_end_offset_)) != 0) fatal = true;
+      return false;
+    }
+  }
   return true;
 }
 
-state::Result<std::uint64_t> AuditLog::commit(std::uint64_t ticket, bool force_checkpoint) {
+bool AuditLog::sync_to(std::uint64_t ticket, std::string& error) {
+  std::lock_guard s(sync_mu_);
+  std::uint64_t upto;
+  {
+    std::lock_guard lk(mu_);
+    if (synced_ >= ticket) return true;
+    upto = written_;
+  }
+  // One fdatasync covers every record written before it started (group commit).
+  if (::fdatasync(fd_) != 0) {
+    error = "cannot sync the audit log: " + errno_text();
+    std::lock_guard lk(mu_);
+    fatal_ = error;  // after a failed fdatasync the page cache cannot be trusted: stop
+    done_cv_.notify_all();
+    return false;
+  }
+  std::lock_guard lk(mu_);
+  synced_ = std::max(synced_, upto);
+  return true;
+}
+
+state::Result<std::uint64_t> AuditLog::commit(std::uint64_t ticket, Durability level, bool force_checkpoint) {
   state::Result<std::uint64_t> r;
   std::unique_lock lk(mu_);
-  // Group commit: one leader writes and syncs everything buffered; the others
-  // wait for `done_` to pass their ticket, and the next leader takes all that
-  // was buffered while the previous sync ran.
+  auto find = [&](std::uint64_t t) -> const Batch* {
+    for (auto it = batches_.rbegin(); it != batches_.rend(); ++it)
+      if (it->first_ticket < t && t <= it->end_ticket) return &*it;
+    return nullptr;
+  };
+  // Group commit: one leader writes everything buffered; the others wait for
+  // `written_` to pass their ticket, and the next leader takes all that was
+  // buffered while the previous write ran.
   for (;;) {
-    if (!failure_.empty()) return r.error = failure_, r;
-    if (done_ >= ticket && !force_checkpoint) break;
+    if (!fatal_.empty()) return r.error = fatal_, r;
+    if (ticket > 0 && written_ >= ticket) {
+      const Batch* b = find(ticket);
+      if (!b) return r.error = "the audit log lost track of a record (internal error)", r;
+      if (!b->ok) return r.error = b->error, r;
+      if (!force_checkpoint) break;
+    }
+    if (ticket == 0 && !force_checkpoint) break;
     if (!leader_) {
       leader_ = true;
       std::vector<std::string> batch;
       batch.swap(pending_);
-      std::uint64_t first_ticket = done_, end_ticket = enqueued_;
+      std::uint64_t first_ticket = written_, end_ticket = enqueued_;
       lk.unlock();
       std::uint64_t first_seq = 0;
       std::string error;
-      bool ok = false;
+      bool ok = false, records_ok = false, fatal = false;
       {
         std::lock_guard io(io_mu_);
-        ok = write_batch(batch, force_checkpoint, first_seq, error);
+        ok = write_batch(batch, force_checkpoint, first_seq, records_ok, fatal, error);
       }
       lk.lock();
       leader_ = false;
-      done_ = end_ticket;
-      if (end_ticket > first_ticket) batches_.push_back({first_ticket, end_ticket, first_seq, ok});
-      while (batches_.size() > 4096) batches_.pop_front();
-      if (ok) size_seen_ = first_seq + batch.size();
-      else failure_ = error;
+      written_ = end_ticket;
+      if (ok && force_checkpoint) synced_ = std::max(synced_, end_ticket);
+      if (end_ticket > first_ticket) batches_.push_back({first_ticket, end_ticket, first_seq, records_ok, records_ok ? "" : error});
+      while (batches_.size() > 65536) batches_.pop_front();
+      if (records_ok) size_seen_ = first_seq + batch.size();
+      if (fatal) fatal_ = error;
+      transient_ = ok ? std::string() : error;
       done_cv_.notify_all();
-      if (!ok) return r.error = error, r;
+      // An appender whose record was written is not failed by a checkpoint that
+      // was merely due (the log turns unhealthy and the flusher retries).
+      if ((!records_ok && ticket > first_ticket && ticket <= end_ticket) || (!ok && force_checkpoint)) return r.error = error, r;
       force_checkpoint = false;
       continue;
     }
     done_cv_.wait(lk);
   }
   if (ticket == 0) return r.value = 0, r;
-  for (auto it = batches_.rbegin(); it != batches_.rend(); ++it) {
-    if (it->first_ticket < ticket && ticket <= it->end_ticket) {
-      if (!it->ok) return r.error = failure_.empty() ? "the audit log failed" : failure_, r;
-      return r.value = it->first_seq + (ticket - 1 - it->first_ticket), r;
-    }
+  std::uint64_t seq = 0;
+  if (const Batch* b = find(ticket)) seq = b->first_seq + (ticket - 1 - b->first_ticket);
+  lk.unlock();
+  if (level == Durability::durable) {
+    std::string error;
+    if (!sync_to(ticket, error)) return r.error = error, r;
   }
-  return r.error = "the audit log lost track of a record (internal error)", r;
+  return r.value = seq, r;
 }
 
-bool AuditLog::append(std::string payload, std::string* error) {
-  bool commit_now = false;
+bool AuditLog::append(std::string payload, std::string* error) { return append(std::move(payload), options_.level, error); }
+
+bool AuditLog::append(std::string payload, Durability level, std::string* error) {
   std::uint64_t ticket = 0;
   {
     std::lock_guard lk(mu_);
-    if (!failure_.empty()) {
-      if (error) *error = failure_;
+    if (!fatal_.empty()) {
+      if (error) *error = fatal_;
       return false;
     }
     if (payload.size() > kMaxPayload) {
       if (error) *error = "an audit record is larger than " + std::to_string(kMaxPayload) + " bytes";
       return false;
     }
-    pending_.push_back(std::move(payload));
-    ticket = ++enqueued_;
-    commit_now = pending_.size() >= kBackpressure;
-  }
-  if (commit_now) {
-    auto r = commit(ticket, false);
-    if (!r.ok()) {
-      if (error) *error = r.error;
+    // A buffered record is acknowledged at once, so it must not be taken
+    // while the log cannot write: fail closed until a write succeeds again.
+    if (level == Durability::buffered && !transient_.empty()) {
+      if (error) *error = transient_;
       return false;
     }
+    pending_.push_back(std::move(payload));
+    ticket = ++enqueued_;
+    // Backpressure: past the bound, a buffered appender writes (and waits) itself.
+    if (level == Durability::buffered && pending_.size() < options_.max_buffered) return true;
+  }
+  auto r = commit(ticket, level == Durability::buffered ? Durability::written : level, false);
+  if (!r.ok()) {
+    if (error) *error = r.error;
+    return false;
   }
   return true;
 }
@@ -314,12 +566,12 @@ state::Result<std::uint64_t> AuditLog::append_durable(std::string payload, bool 
   std::uint64_t ticket = 0;
   {
     std::lock_guard lk(mu_);
-    if (!failure_.empty()) return r.error = failure_, r;
+    if (!fatal_.empty()) return r.error = fatal_, r;
     if (payload.size() > kMaxPayload) return r.error = "an audit record is larger than " + std::to_string(kMaxPayload) + " bytes", r;
     pending_.push_back(std::move(payload));
     ticket = ++enqueued_;
   }
-  return commit(ticket, checkpoint_after);
+  return commit(ticket, Durability::durable, checkpoint_after);
 }
 
 bool AuditLog::flush(std::string* error) {
@@ -328,7 +580,12 @@ bool AuditLog::flush(std::string* error) {
     std::lock_guard lk(mu_);
     ticket = enqueued_;
   }
-  auto r = commit(ticket, false);
+  state::Result<std::uint64_t> r;
+  if (ticket == 0) {
+    r.value = 0;
+  } else {
+    r = commit(ticket, Durability::durable, false);
+  }
   if (!r.ok() && error) *error = r.error;
   return r.ok();
 }
@@ -339,7 +596,7 @@ bool AuditLog::checkpoint(std::string* error) {
     std::lock_guard lk(mu_);
     ticket = enqueued_;
   }
-  auto r = commit(ticket, true);
+  auto r = commit(ticket, Durability::durable, true);
   if (!r.ok() && error) *error = r.error;
   return r.ok();
 }
@@ -351,12 +608,38 @@ std::uint64_t AuditLog::size() const {
 
 std::uint64_t AuditLog::buffered() const {
   std::lock_guard lk(mu_);
-  return enqueued_ - done_;
+  return enqueued_ - written_;
 }
 
 std::string AuditLog::failure() const {
   std::lock_guard lk(mu_);
-  return failure_;
+  return !fatal_.empty() ? fatal_ : transient_;
+}
+
+void AuditLog::probe() {
+  // Unhealthy and idle: try the lock (and catch up) so that health comes back
+  // once the lock holder or the full disk is gone, without waiting for traffic.
+  std::string error;
+  bool ok = false;
+  {
+    std::lock_guard io(io_mu_);
+    auto lock = state::FileLock::acquire(dir_.file("lock"), true, options_.lock_timeout);
+    if (!lock.ok()) error = "cannot write the audit log: " + lock.error;
+    else ok = catch_up(error);
+    if (ok) {
+      // A write must succeed too (a full disk fails only when writing):
+      // probe with the tail of the checkpoints file when records are unsigned.
+      if (records_ > last_ckpt_size_) {
+        if (::fdatasync(fd_) != 0 || !write_checkpoint(error)) {
+          if (error.empty()) error = "cannot sync the audit log: " + errno_text();
+          if (::ftruncate(ckpt_fd_, static_cast<off_t>(ckpt_end_offset_)) != 0) error += " (and cannot cut the partial write)";
+          ok = false;
+        }
+      }
+    }
+  }
+  std::lock_guard lk(mu_);
+  transient_ = ok ? std::string() : error;
 }
 
 void AuditLog::run_background() {
@@ -364,21 +647,154 @@ void AuditLog::run_background() {
   while (!stop_) {
     cv_.wait_for(lk, options_.flush_interval);
     if (stop_) break;
-    bool work = !pending_.empty();
+    bool write = !pending_.empty(), sync = synced_ < written_;
+    bool unhealthy = !transient_.empty() && fatal_.empty();
     std::uint64_t ticket = enqueued_;
     lk.unlock();
-    if (work) {
-      (void)commit(ticket, false);
+    if (write || sync) {
+      // Buffered records are written, and written ones synced, within one interval.
+      if (write) (void)commit(ticket, Durability::written, false);
+      std::string error;
+      std::uint64_t upto;
+      {
+        std::lock_guard g(mu_);
+        upto = written_;
+      }
+      (void)sync_to(upto, error);
+    } else if (unhealthy) {
+      probe();
     } else {
       bool due = false;
       {
         std::lock_guard io(io_mu_);
         due = records_ > last_ckpt_size_ && std::chrono::steady_clock::now() - last_ckpt_time_ >= options_.checkpoint_interval;
       }
-      if (due) (void)commit(0, true);
+      if (due) (void)commit(0, Durability::durable, true);
     }
     lk.lock();
   }
+}
+
+// The stored frontier (DIR/frontier): one line of JSON — the size of a signed
+// checkpoint, the byte offset where its records end, the compact range's
+// hashes at that size, and the switch flips up to it — then a line with the
+// HMAC (keyed like the seal) of the folder's origin and that JSON. Written at
+// a checkpoint, atomically; a missing, damaged or stale one only means that
+// the next start reads the whole log.
+Hash AuditLog::frontier_mac(std::string_view body) const {
+  std::string msg = "redline audit frontier\n" + dir_.origin() + "\n";
+  msg.append(body);
+  Hash mac{};
+  unsigned len = 0;
+  const auto& seed = dir_.signer()->keys.seed.bytes;
+  HMAC(EVP_sha256(), seed.data(), static_cast<int>(seed.size()), reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), mac.data(), &len);
+  return mac;
+}
+
+void AuditLog::write_frontier() {
+  nlohmann::json j;
+  j["size"] = records_;
+  j["offset"] = end_offset_;
+  j["hashes"] = nlohmann::json::array();
+  for (const Hash& h : tree_.hashes()) j["hashes"].push_back(crypto::to_hex(h));
+  j["flips"] = nlohmann::json::object();
+  for (const auto& [name, f] : flips_)
+    j["flips"][name] = {{"tripped", f.tripped}, {"seq", f.seq}, {"by", f.by}, {"role", f.role}, {"because", f.because}, {"at", f.at}};
+  std::string body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string error;
+  if (state::write_file_atomic(dir_.file("frontier"), body + "\n" + crypto::to_hex(frontier_mac(body)) + "\n", error))
+    frontier_stored_ = records_;
+}
+
+// Restores the tree, the record count and the switch flips from the stored
+// frontier, and returns the offset to read on from; 0 (read everything) when
+// there is none, or it does not match a signed checkpoint (and the witness).
+std::uint64_t AuditLog::resume(const std::map<std::uint64_t, Hash>& checkpoints, const std::map<std::uint64_t, Hash>& witnessed) {
+  auto text = state::read_file(dir_.file("frontier"));
+  if (!text) return 0;
+  auto give_up = [&](const std::string& why) -> std::uint64_t {
+    open_report_ += "the stored frontier was not used (" + why + "): read the whole log; ";
+    return 0;
+  };
+  std::size_t nl = text->find('\n');
+  if (nl == std::string::npos) return give_up("damaged");
+  std::string body = text->substr(0, nl);
+  auto mac = crypto::from_hex(std::string_view(*text).substr(nl + 1, 64));
+  Hash want = frontier_mac(body);
+  if (!mac || mac->size() != 32 || CRYPTO_memcmp(mac->data(), want.data(), 32) != 0) return give_up("its MAC does not match");
+  try {
+    auto j = nlohmann::json::parse(body);
+    std::uint64_t size = j.at("size").get<std::uint64_t>(), offset = j.at("offset").get<std::uint64_t>();
+    std::vector<Hash> hashes;
+    for (const auto& h : j.at("hashes")) {
+      auto b = crypto::from_hex(h.get<std::string>());
+      auto hash = b ? hash_from_bytes(*b) : std::nullopt;
+      if (!hash) return give_up("damaged");
+      hashes.push_back(*hash);
+    }
+    auto range = CompactRange::restore(size, hashes);
+    if (!range || size == 0) return give_up("damaged");
+    auto it = checkpoints.find(size);
+    if (it == checkpoints.end() || it->second != range->root()) return give_up("no signed checkpoint matches it");
+    if (offset > file_size(fd_)) return give_up("the log is shorter than it");
+    for (const auto& [wsize, wroot] : witnessed)
+      if (wsize < size && (!checkpoints.count(wsize) || checkpoints.at(wsize) != wroot))
+        return give_up("the witness holds a checkpoint the folder does not");
+    std::map<std::string, LoggedFlip> flips;
+    for (const auto& [name, f] : j.at("flips").items())
+      flips[name] = LoggedFlip{f.at("tripped").get<bool>(), f.at("seq").get<std::uint64_t>(), f.at("by").get<std::string>(),
+                               f.at("role").get<std::string>(), f.at("because").get<std::string>(), f.at("at").get<std::string>()};
+    tree_ = *range;
+    records_ = size;
+    flips_ = std::move(flips);
+    frontier_stored_ = size;
+    prefix_size_ = size;
+    prefix_offset_ = offset;
+    prefix_root_ = range->root();
+    return offset;
+  } catch (const std::exception&) {
+    return give_up("damaged");
+  }
+}
+
+// Reads the records before the frontier and checks that they hash to the
+// signed root it was matched to: the check a whole read at open made.
+bool AuditLog::check_prefix(std::string& error) {
+  FrameStream in(fd_, 0, prefix_offset_);
+  CompactRange tree;
+  bool ok = true;
+  for (;;) {
+    if (stop_prefix_) return true;   // closing: nothing was found, nothing is claimed
+    Frame f;
+    if (!in.next(f, error)) {
+      ok = false;
+      break;
+    }
+    if (f.status == FrameStatus::end) break;
+    if (f.status != FrameStatus::ok || f.seq != tree.size()) {
+      ok = false;
+      error = "record " + std::to_string(tree.size()) + " of the audit log is " +
+              (f.status != FrameStatus::ok ? "damaged (" + std::string(to_string(f.status)) + ")" : "numbered " + std::to_string(f.seq)) +
+              "; run `redline audit verify`";
+      break;
+    }
+    tree.append(leaf_hash(f.payload));
+    in.advance(f);
+  }
+  if (ok && (tree.size() != prefix_size_ || tree.root() != prefix_root_)) {
+    ok = false;
+    error = "the audit log does not match its signed checkpoint of " + std::to_string(prefix_size_) + " records (a record up to " +
+            std::to_string(prefix_size_ - 1) + " was altered); run `redline audit verify`";
+  }
+  std::lock_guard lk(prefix_mu_);
+  prefix_ok_ = ok;
+  return ok;
+}
+
+bool AuditLog::wait_prefix_check() {
+  if (prefix_thread_.joinable()) prefix_thread_.join();
+  std::lock_guard lk(prefix_mu_);
+  return prefix_ok_;
 }
 
 AuditLog::~AuditLog() {
@@ -387,16 +803,28 @@ AuditLog::~AuditLog() {
     stop_ = true;
   }
   cv_.notify_all();
+  stop_prefix_ = true;
   if (background_.joinable()) background_.join();
+  if (prefix_thread_.joinable()) prefix_thread_.join();
+  closing_ = true;
   bool news = false;
   {
     std::lock_guard io(io_mu_);
     std::lock_guard lk(mu_);
-    news = failure_.empty() && (!pending_.empty() || records_ > last_ckpt_size_);
+    news = fatal_.empty() && (!pending_.empty() || records_ > last_ckpt_size_);
   }
-  if (news) (void)commit(0, true);
+  if (news) (void)commit(0, Durability::durable, true);
+  {
+    // A log read whole at open (an older folder, or a frontier gone stale)
+    // leaves one for the next start, if nothing came after the last checkpoint.
+    std::lock_guard io(io_mu_);
+    std::lock_guard lk(mu_);
+    if (fatal_.empty() && records_ == last_ckpt_size_ && records_ > frontier_stored_) write_frontier();
+  }
   if (fd_ >= 0) ::close(fd_);
   if (ckpt_fd_ >= 0) ::close(ckpt_fd_);
+  if (seal_fd_ >= 0) ::close(seal_fd_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 }  // namespace redline::audit

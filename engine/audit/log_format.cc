@@ -1,5 +1,8 @@
 // audit/log_format.cc — CRC-32C and the frame codec of audit/log_format.h.
 #include "audit/log_format.h"
+#include <cerrno>
+#include <algorithm>
+#include <unistd.h>
 
 #include <array>
 #include <cstring>
@@ -112,6 +115,53 @@ const char* to_string(FrameStatus s) noexcept {
     case FrameStatus::corrupt: return "checksum mismatch";
   }
   return "?";
+}
+
+bool FrameStream::fill(std::uint64_t need, std::string& error) {
+  if (off_ >= base_ && off_ + need <= base_ + buf_.size()) return true;
+  constexpr std::uint64_t kWindow = 4u << 20;
+  std::uint64_t to = std::min<std::uint64_t>(end_, off_ + std::max<std::uint64_t>(need, kWindow));
+  buf_.resize(static_cast<std::size_t>(to - off_));
+  std::size_t got = 0;
+  while (got < buf_.size()) {
+    ssize_t n = ::pread(fd_, buf_.data() + got, buf_.size() - got, static_cast<off_t>(off_ + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return error = std::string("cannot read the audit log: ") + std::strerror(errno), false;
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  buf_.resize(got);
+  base_ = off_;
+  return true;
+}
+
+bool FrameStream::next(Frame& frame, std::string& error) {
+  frame = Frame{};
+  if (off_ >= end_) return true;
+  if (!fill(kFrameHeader, error)) return false;
+  std::size_t rel = static_cast<std::size_t>(off_ - base_);
+  if (buf_.size() - rel >= 4) {
+    std::uint64_t len = 0;
+    for (int i = 0; i < 4; ++i) len |= static_cast<std::uint64_t>(static_cast<unsigned char>(buf_[rel + static_cast<std::size_t>(i)])) << (8 * i);
+    if (!fill(kFrameHeader + std::min<std::uint64_t>(len, kMaxPayload), error)) return false;
+    rel = static_cast<std::size_t>(off_ - base_);
+  }
+  frame = read_frame(std::string_view(buf_).substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(buf_.size(), end_ - base_))), rel);
+  return true;
+}
+
+bool FrameStream::rest_is_zero(std::string& error) {
+  std::uint64_t saved = off_;
+  bool zero = true;
+  while (zero && off_ < end_) {
+    if (!fill(1, error)) return off_ = saved, false;
+    for (std::size_t i = static_cast<std::size_t>(off_ - base_); i < buf_.size(); ++i)
+      if (buf_[i] != 0) zero = false;
+    off_ = base_ + buf_.size();
+    if (buf_.empty()) break;
+  }
+  off_ = saved;
+  return zero;
 }
 
 }  // namespace redline::audit

@@ -54,4 +54,28 @@ Frame read_frame(std::string_view data, std::size_t offset) noexcept;
 /// A short lowercase description of a frame status.
 const char* to_string(FrameStatus s) noexcept;
 
+/// Reads the frames of a file descriptor in order through a bounded window
+/// (a few MiB), so that scanning a log of any size takes bounded memory.
+class FrameStream {
+ public:
+  /// Frames of `fd` from byte `from` to byte `end` (the size seen when starting).
+  FrameStream(int fd, std::uint64_t from, std::uint64_t end) : fd_(fd), off_(from), end_(end) {}
+  /// The frame at the current offset (its payload valid until the next call);
+  /// status `end` at `end`. False (with `error`) when the file cannot be read.
+  bool next(Frame& frame, std::string& error);
+  /// Moves past the frame just read.
+  void advance(const Frame& frame) { off_ += frame.size; }
+  /// The current offset and the end.
+  std::uint64_t offset() const { return off_; }
+  std::uint64_t end() const { return end_; }
+  /// Whether every byte from the current offset to the end is zero (a power-loss tail).
+  bool rest_is_zero(std::string& error);
+
+ private:
+  bool fill(std::uint64_t need, std::string& error);
+  int fd_;
+  std::uint64_t off_, end_, base_ = 0;
+  std::string buf_;
+};
+
 }  // namespace redline::audit

@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/policy_store.h"
+#include "audit/record.h"
 #include "audit/verify.h"
+#include "crypto/sha256.h"
 #include "redline/engine.h"
 
 namespace redline::audit {
@@ -20,6 +22,16 @@ ReplayReport replay_log(const state::StateDir& dir, const std::function<void(con
   bool read = for_each_record(
       dir,
       [&](std::uint64_t seq, std::string_view payload) {
+        if (!record_depth_ok(payload)) {
+          // Never written by redline; comparing or printing it would recurse without bound.
+          if (payload.starts_with("{\"type\":\"decision\"")) {
+            ++r.decisions;
+            ++r.unreplayable;
+            report("record " + std::to_string(seq) + ": cannot replay: nested deeper than " + std::to_string(kMaxRecordDepth) +
+                   " levels, which no record redline writes is");
+          }
+          return true;
+        }
         auto rec = nlohmann::json::parse(payload, nullptr, false);
         if (rec.is_discarded() || !rec.is_object() || rec.value("type", "") != "decision") return true;
         ++r.decisions;
@@ -57,8 +69,24 @@ ReplayReport replay_log(const state::StateDir& dir, const std::function<void(con
         if (rec.contains("switches") && rec["switches"].is_array())
           for (const auto& s : rec["switches"])
             if (s.is_string()) board->trip(s.get<std::string>());
-        std::string request = rec.value("request_is_text", false) && rec["request"].is_string() ? rec["request"].get<std::string>()
-                                                                                                : rec["request"].dump();
+        // The request as it came: its exact bytes when they were not UTF-8
+        // (request_base64), its text when it was refused at the door, else
+        // the JSON document it parsed to.
+        std::string request;
+        bool is_text = rec.value("request_is_text", false);
+        if (is_text && rec.contains("request_base64")) {
+          auto bytes = rec["request_base64"].is_string() ? crypto::base64_decode(rec["request_base64"].get<std::string>()) : std::nullopt;
+          if (!bytes) {
+            ++r.unreplayable;
+            report(name + "cannot replay: `request_base64` is not base64");
+            return true;
+          }
+          request.assign(bytes->begin(), bytes->end());
+        } else if (is_text && rec["request"].is_string()) {
+          request = rec["request"].get<std::string>();
+        } else {
+          request = rec["request"].dump();
+        }
         auto now = nlohmann::json::parse(prog.evaluate_json(request, approvals, board.get()).to_json(), nullptr, false);
         std::string diff;
         for (const char* k : {"decision", "reasons", "obligations", "killed_by", "error"}) {

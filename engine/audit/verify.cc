@@ -2,11 +2,21 @@
 // latest_checkpoint of audit/verify.h.
 #include "audit/verify.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "api/policy_hash.h"
 #include "audit/log_format.h"
+#include "audit/witness.h"
+#include <map>
+#include <set>
 #include "crypto/sha256.h"
 
 namespace redline::audit {
@@ -46,6 +56,11 @@ bool read_checkpoints(const state::StateDir& dir, std::vector<SignedHead>& out, 
       return error = "checkpoint " + std::to_string(k) + " covers " + std::to_string(v.checkpoint.size) + " records, fewer than checkpoint " +
                      std::to_string(k - 1) + " (" + std::to_string(out.back().checkpoint.size) + ")",
              false;
+    for (const std::string& e : v.checkpoint.extensions)
+      if (e.starts_with("unsealed "))
+        warning += std::string(warning.empty() ? "" : "; ") + "checkpoint " + std::to_string(k) + " signs records " + e.substr(9) +
+                   " (from, to exclusive) that the writer which appended them never sealed: a crash right after writing, or records "
+                   "appended by someone else";
     out.push_back({v.checkpoint, std::string(f.payload)});
     off += f.size;
   }
@@ -61,14 +76,14 @@ bool verify_policies(const state::StateDir& dir, std::uint64_t& count, std::stri
   std::sort(files.begin(), files.end());
   for (const auto& p : files) {
     auto j = nlohmann::json::parse(state::read_file(p.string()).value_or(""), nullptr, false);
-    std::string all;
+    std::vector<std::string> texts;
     bool ok = !j.is_discarded() && j.is_object() && j.contains("files") && j["files"].is_array();
     if (ok)
       for (const auto& f : j["files"]) {
         if (!f.is_object() || !f.contains("text") || !f["text"].is_string()) ok = false;
-        else all += f["text"].get<std::string>() + '\0';
+        else texts.push_back(f["text"].get<std::string>());
       }
-    if (!ok || "sha256:" + p.stem().string() != crypto::sha256_tagged_hex(all))
+    if (!ok || "sha256:" + p.stem().string() != policy_hash(std::vector<std::string_view>(texts.begin(), texts.end())))
       return error = "the stored policy `" + p.filename().string() + "` does not hash to its name (the store was altered)", false;
     ++count;
   }
@@ -94,20 +109,65 @@ bool verify_keys(const state::StateDir& dir, std::uint64_t& count, std::string& 
 
 }  // namespace
 
-VerifyReport verify_log(const state::StateDir& dir, const std::function<void(std::uint64_t, std::uint64_t, std::uint64_t)>& progress) {
+VerifyReport verify_log(const state::StateDir& dir, const std::function<void(std::uint64_t, std::uint64_t, std::uint64_t)>& progress,
+                        const VerifyExpect& expect) {
   VerifyReport r;
   std::vector<SignedHead> heads;
   if (!read_checkpoints(dir, heads, r.error, r.warning)) return r;
+  // Outside knowledge: tree heads the log must still reach, each with its root.
+  std::map<std::uint64_t, std::pair<Hash, std::string>> outside;
+  if (expect.size) {
+    if (expect.root) outside[*expect.size] = {*expect.root, "--expect-root"};
+    else outside[*expect.size] = {Hash{}, ""};
+  }
+  if (!expect.witness.empty()) {
+    auto w = open_witness(expect.witness);
+    auto entries = w->read();
+    if (!entries.ok()) return r.error = entries.error, r;
+    if (entries.value->empty()) return r.error = w->where() + " holds no checkpoint", r;
+    auto key = format_verifier_key(dir.verifier());
+    const std::string& pinned = entries.value->front().key;
+    if (!key || pinned != *key)
+      return r.error = "the folder's checkpoint key is not the one " + w->where() + " pins (" + pinned +
+                       "): the log was re-signed with a new key",
+             r;
+    for (std::size_t i = 0; i < entries.value->size(); ++i) {
+      const WitnessEntry& e = (*entries.value)[i];
+      if (e.key != pinned) return r.error = w->where() + " entry " + std::to_string(i) + " is signed by another key", r;
+      VerifiedCheckpoint v = verify_checkpoint(e.note, dir.origin(), std::span(&dir.verifier(), 1));
+      if (!v.ok) return r.error = w->where() + " entry " + std::to_string(i) + " does not verify: " + v.error, r;
+      outside[v.checkpoint.size] = {v.checkpoint.root, w->where() + " entry " + std::to_string(i)};
+    }
+  }
   r.checkpoints = heads.size();
   std::uint64_t sealed = heads.empty() ? 0 : heads.back().checkpoint.size;
-  std::string data;
-  if (auto d = state::read_file(dir.file("audit.log"), &r.error)) data = std::move(*d);
-  else if (heads.empty()) r.error.clear();
-  else return r;
+  // Streamed through a bounded window: verifying takes memory independent of the log's size.
+  int fd = ::open(dir.file("audit.log").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && !heads.empty()) return r.error = "cannot read `" + dir.file("audit.log") + "`: " + std::strerror(errno), r;
+  struct Closer {
+    int fd;
+    ~Closer() {
+      if (fd >= 0) ::close(fd);
+    }
+  } closer{fd};
+  struct stat st{};
+  std::uint64_t total = fd >= 0 && ::fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+  FrameStream in(fd, 0, total);
 
   CompactRange tree;
   std::size_t next_head = 0, off = 0;
+  std::set<std::string> loaded;   // policies named by policy_load records
+  std::map<std::string, bool> flips;   // switch -> tripped, by the last applied flip
+  auto check_outside = [&]() {
+    auto it = outside.find(tree.size());
+    if (it == outside.end() || it->second.second.empty() || it->second.first == tree.root()) return true;
+    r.bad_record = tree.size() ? tree.size() - 1 : 0;
+    r.error = "the log's first " + std::to_string(tree.size()) + " records do not match " + it->second.second +
+              " (the log was rewritten, cut back and regrown, or re-signed)";
+    return false;
+  };
   auto check_heads = [&]() {
+    if (!check_outside()) return false;
     while (next_head < heads.size() && heads[next_head].checkpoint.size == tree.size()) {
       if (heads[next_head].checkpoint.root != tree.root()) {
         std::uint64_t from = next_head == 0 ? 0 : heads[next_head - 1].checkpoint.size;
@@ -123,12 +183,15 @@ VerifyReport verify_log(const state::StateDir& dir, const std::function<void(std
   };
   if (!check_heads()) return r;
   for (std::uint64_t seq = 0;; ++seq) {
-    Frame f = read_frame(data, off);
+    Frame f;
+    if (!in.next(f, r.error)) return r;
+    off = in.offset();
     if (f.status == FrameStatus::end) break;
     if (f.status != FrameStatus::ok) {
-      bool torn = f.status == FrameStatus::truncated || all_zero(std::string_view(data).substr(off));
+      bool torn = f.status == FrameStatus::truncated || in.rest_is_zero(r.error);
+      if (!r.error.empty()) return r;
       if (torn && seq >= sealed) {
-        r.warning += std::string(r.warning.empty() ? "" : "; ") + "an incomplete tail of " + std::to_string(data.size() - off) +
+        r.warning += std::string(r.warning.empty() ? "" : "; ") + "an incomplete tail of " + std::to_string(total - off) +
                      " bytes after record " + (seq ? std::to_string(seq - 1) : std::string("none")) +
                      " (a crash or a writer in progress; the next writer cuts it)";
         break;
@@ -149,10 +212,18 @@ VerifyReport verify_log(const state::StateDir& dir, const std::function<void(std
       r.error = "record " + std::to_string(seq) + " is not a well-formed audit record";
       return r;
     }
+    if (f.payload.starts_with("{\"type\":\"policy_load\"") || f.payload.starts_with("{\"type\":\"switch\"")) {
+      auto j = nlohmann::json::parse(f.payload, nullptr, false);
+      if (j.is_object() && j.value("type", "") == "policy_load" && j.contains("policy") && j["policy"].is_string())
+        loaded.insert(j["policy"].get<std::string>());
+      if (j.is_object() && j.value("type", "") == "switch" && j.value("result", "") == "applied")
+        flips[j.value("switch", "")] = j.value("action", "") == "trip";
+    }
     tree.append(leaf_hash(f.payload));
-    off += f.size;
+    in.advance(f);
+    off = in.offset();
     if (!check_heads()) return r;
-    if (progress && (seq & 0xFFFF) == 0) progress(seq + 1, off, data.size());
+    if (progress && (seq & 0xFFFF) == 0) progress(seq + 1, off, total);
   }
   r.records = tree.size();
   if (next_head < heads.size()) {
@@ -162,8 +233,55 @@ VerifyReport verify_log(const state::StateDir& dir, const std::function<void(std
               std::to_string(tree.size()) + ")";
     return r;
   }
+  if (!outside.empty() && outside.rbegin()->first > tree.size()) {
+    r.bad_record = tree.size();
+    r.error = "the log ends after " + std::to_string(tree.size()) + " records but " +
+              (outside.rbegin()->second.second.empty() ? std::string("--expect-size says") : outside.rbegin()->second.second + " covers") + " " +
+              std::to_string(outside.rbegin()->first) + " (records were removed)";
+    return r;
+  }
+  if (r.records > 0 && heads.empty()) {
+    r.error = "the log holds " + std::to_string(r.records) +
+              " records but no signed checkpoint (the checkpoints file was deleted or emptied)";
+    return r;
+  }
   r.covered = sealed;
-  if (progress) progress(r.records, off, data.size());
+  if (progress) progress(r.records, off, total);
+  for (const std::string& hash : loaded) {
+    std::string hex = hash.rfind("sha256:", 0) == 0 ? hash.substr(7) : hash;
+    std::error_code ec;
+    if (!fs::exists(fs::path(dir.file("policies")) / (hex + ".json"), ec)) {
+      r.error = "the policy `" + hash + "` that a policy_load record names is missing from the store (deleted)";
+      return r;
+    }
+  }
+  {
+    // switches.json is a cache of the log's flips: it must agree.
+    std::map<std::string, bool> cached;
+    std::error_code ec;
+    if (fs::exists(dir.file("switches.json"), ec)) {
+      auto j = nlohmann::json::parse(state::read_file(dir.file("switches.json")).value_or(""), nullptr, false);
+      if (!j.is_object() || !j.contains("switches") || !j["switches"].is_object()) {
+        r.error = "the kill-switch state `switches.json` is unreadable";
+        return r;
+      }
+      for (const auto& [name, e] : j["switches"].items())
+        cached[name] = e.is_object() && e.contains("tripped") && e["tripped"].is_boolean() && e["tripped"].get<bool>();
+    }
+    for (const auto& [name, tripped] : flips) {
+      bool c = cached.count(name) && cached[name];
+      if (c != tripped) {
+        r.error = "switches.json says `" + name + "` is " + (c ? "tripped" : "not tripped") + " but its last logged flip is a " +
+                  (tripped ? "trip" : "reset") + " (the kill-switch state was deleted or edited)";
+        return r;
+      }
+    }
+    for (const auto& [name, c] : cached)
+      if (c && !flips.count(name)) {
+        r.error = "switches.json says `" + name + "` is tripped but the log has no flip of it (the kill-switch state was edited)";
+        return r;
+      }
+  }
   if (!verify_policies(dir, r.policies, r.error)) return r;
   if (!verify_keys(dir, r.key_sets, r.error)) return r;
   r.ok = true;
@@ -171,15 +289,22 @@ VerifyReport verify_log(const state::StateDir& dir, const std::function<void(std
 }
 
 bool for_each_record(const state::StateDir& dir, const std::function<bool(std::uint64_t, std::string_view)>& visit, std::string& error) {
-  auto data = state::read_file(dir.file("audit.log"), &error);
-  if (!data) return false;
-  std::size_t off = 0;
+  int fd = ::open(dir.file("audit.log").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return error = "cannot read `" + dir.file("audit.log") + "`: " + std::strerror(errno), false;
+  struct stat st{};
+  FrameStream in(fd, 0, ::fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0);
+  bool ok = true;
   for (std::uint64_t seq = 0;; ++seq) {
-    Frame f = read_frame(*data, off);
-    if (f.status != FrameStatus::ok || f.seq != seq) return true;
-    if (!visit(seq, f.payload)) return true;
-    off += f.size;
+    Frame f;
+    if (!in.next(f, error)) {
+      ok = false;
+      break;
+    }
+    if (f.status != FrameStatus::ok || f.seq != seq || !visit(seq, f.payload)) break;
+    in.advance(f);
   }
+  ::close(fd);
+  return ok;
 }
 
 state::Result<std::optional<Checkpoint>> latest_checkpoint(const state::StateDir& dir) {

@@ -34,9 +34,21 @@ struct VerifyReport {
   std::uint64_t covered = 0;          ///< records covered by the latest checkpoint
 };
 
-/// Verifies everything; `progress(records_done, bytes_done, bytes_total)` is called now and then.
+/// What a verifier knows from outside the folder (all optional).
+struct VerifyExpect {
+  std::optional<std::uint64_t> size{};  ///< the log holds at least this many records...
+  std::optional<Hash> root{};           ///< ...whose root at `size` is this
+  std::string witness{};                ///< a witness (audit/witness.h): every checkpoint it holds must match, under its pinned key
+};
+
+/// Verifies everything; `progress(records_done, bytes_done, bytes_total)` is
+/// called now and then. Besides the records, checkpoints and policy store:
+/// a log with records must have checkpoints, every policy a policy_load
+/// record names must be in the store, and switches.json must agree with the
+/// last applied flip of every switch in the log.
 VerifyReport verify_log(const state::StateDir& dir,
-                        const std::function<void(std::uint64_t, std::uint64_t, std::uint64_t)>& progress = {});
+                        const std::function<void(std::uint64_t, std::uint64_t, std::uint64_t)>& progress = {},
+                        const VerifyExpect& expect = {});
 
 /// Calls `visit(seq, payload)` for every intact record in order (stopping at
 /// the first damaged frame or when `visit` returns false); false with

@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <mutex>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "audit/record.h"
+#include "eval/switch_names.h"
 #include "flat/program_impl.h"
 
 namespace redline::killswitch {
@@ -80,27 +83,93 @@ bool load_into(const state::StateDir& dir, SwitchBoard& board, std::string& erro
 
 namespace {
 
+// Trips this process applied but could not log (a full disk): kept tripped
+// here until a later flip of the same switch is logged. Keyed "DIR\nNAME".
+std::mutex unlogged_mu;
+std::set<std::string> unlogged;
+
+std::string unlogged_key(const state::StateDir& dir, const std::string& name) { return dir.path() + "\n" + name; }
+
+}  // namespace
+
+std::vector<std::string> unlogged_trips(const state::StateDir& dir) {
+  std::lock_guard lk(unlogged_mu);
+  std::vector<std::string> out;
+  std::string prefix = dir.path() + "\n";
+  for (const auto& k : unlogged)
+    if (k.starts_with(prefix)) out.push_back(k.substr(prefix.size()));
+  return out;
+}
+
+bool load_into(const state::StateDir& dir, audit::AuditLog& log, SwitchBoard& board, std::string& error) {
+  std::string why;
+  auto flips = log.switch_flips(true, &why);
+  auto file = read_switch_state(dir);
+  SwitchState s;
+  bool ok = true;
+  if (!file.ok()) {
+    error = file.error;
+    ok = false;
+  } else {
+    s = *file.value;
+  }
+  // INVARIANT: a switch the log says is tripped stays tripped, whatever switches.json says.
+  std::string mismatch;
+  for (const auto& [name, f] : flips) {
+    auto it = s.switches.find(name);
+    bool cached = it != s.switches.end() && it->second.tripped;
+    if (cached != f.tripped) mismatch += (mismatch.empty() ? "`" : ", `") + name + "`";
+    if (f.tripped) s.switches[name].tripped = true;
+  }
+  for (const auto& [name, e] : s.switches) {
+    if (e.tripped && !flips.count(name)) mismatch += (mismatch.empty() ? "`" : ", `") + name + "`";
+  }
+  if (!mismatch.empty()) {
+    if (!error.empty()) error += "; ";
+    error += "the kill-switch state `" + dir.file("switches.json") + "` disagrees with the audit log's flips for " + mismatch +
+             " (deleted or edited?): a switch tripped by either stays tripped (fail closed)";
+    ok = false;
+  }
+  if (!file.ok()) {
+    // Unreadable cache: every switch tripped, as before, on top of the log's.
+    trip_all(board);
+    error += "; every kill switch is treated as tripped (fail closed)";
+    return false;
+  }
+  for (const std::string& name : unlogged_trips(dir)) s.switches[name].tripped = true;
+  apply_state(s, board);
+  if (!why.empty()) error += (error.empty() ? "" : "; ") + why;
+  return ok;
+}
+
+std::vector<std::string> tripped_switches(audit::AuditLog& log) {
+  std::vector<std::string> out;
+  for (const auto& [name, f] : log.switch_flips(true))
+    if (f.tripped) out.push_back(name);
+  return out;
+}
+
+std::vector<std::string> reload_drops_tripped(audit::AuditLog& log, const Program& next) {
+  std::vector<std::string> out;
+  const auto& names = next.switch_names();
+  for (const std::string& name : tripped_switches(log))
+    if (std::find(names.begin(), names.end(), name) == names.end()) out.push_back(name);
+  return out;
+}
+
+namespace {
+
 // The model index of the switch named `name` among the program's switches, or an error.
 std::int64_t find_switch(const Program& program, const std::string& name, std::string& error) {
+  // The one switch-name resolver (eval/switch_names.h), over the stack's switches.
+  std::int64_t i = eval::resolve_switch(program.switch_names(), name, error);
+  if (i < 0) return i;
   const sema::Model& m = *program.impl().model;
-  std::int64_t found = -1;
-  std::string candidates;
-  for (std::size_t i = 0; i < m.switches.size(); ++i) {
-    const auto& sw = m.switches[i];
-    const auto& stack = program.switch_names();
-    if (std::find(stack.begin(), stack.end(), sw.qualified) == stack.end()) continue;
-    candidates += (candidates.empty() ? "`" : ", `") + sw.qualified + "`";
-    if (sw.qualified == name) return static_cast<std::int64_t>(i);
-    if (sw.name == name) {
-      if (found >= 0) {
-        error = "more than one kill switch is named `" + name + "`; write it as `policy/" + name + "`";
-        return -2;
-      }
-      found = static_cast<std::int64_t>(i);
-    }
-  }
-  if (found < 0) error = "no kill switch named `" + name + "`" + (candidates.empty() ? std::string(" (the policies declare none)") : " (there are " + candidates + ")");
-  return found;
+  const std::string& qualified = program.switch_names()[static_cast<std::size_t>(i)];
+  for (std::size_t k = 0; k < m.switches.size(); ++k)
+    if (m.switches[k].qualified == qualified) return static_cast<std::int64_t>(k);
+  error = "no kill switch named `" + name + "`";
+  return -1;
 }
 
 }  // namespace
@@ -148,7 +217,23 @@ FlipResult flip_switch(const state::StateDir& dir, audit::AuditLog& log, const P
   if (!current.ok()) return out.message = current.error, out;
   std::string at = state::now_rfc3339();
   auto r = log.append_durable(audit::switch_record(flip, at), true);
-  if (!r.ok()) return out.message = "the flip was not applied: the audit log cannot be written: " + r.error, out;
+  if (!r.ok()) {
+    if (req.trip) {
+      // Fail closed: a trip is never lost because it cannot be logged. It holds in
+      // this process (the caller trips its board) until a flip of the switch is logged.
+      std::lock_guard lk(unlogged_mu);
+      unlogged.insert(unlogged_key(dir, check.qualified));
+      out.unlogged = true;
+      return out.message = "the trip of `" + check.qualified + "` holds in this process but is not logged (the audit log cannot be written: " +
+                           r.error + "); trip it again once the log recovers",
+             out;
+    }
+    return out.message = "the reset was not applied: the audit log cannot be written: " + r.error, out;
+  }
+  {
+    std::lock_guard lk(unlogged_mu);
+    unlogged.erase(unlogged_key(dir, check.qualified));
+  }
   SwitchState s = std::move(*current.value);
   s.generation += 1;
   s.switches[check.qualified] = SwitchEntry{req.trip, req.by, req.role, req.because, at, *r.value};

@@ -42,6 +42,20 @@ void apply_state(const SwitchState& s, SwitchBoard& board);
 void trip_all(SwitchBoard& board);
 /// Loads the state into the board; on failure trips every switch and returns false with `error`.
 bool load_into(const state::StateDir& dir, SwitchBoard& board, std::string& error);
+/// The same, with the audit log as the authority: a switch is tripped when
+/// its last applied flip in the log is a trip (or when switches.json says so:
+/// fail closed). A switches.json that disagrees with the log (deleted,
+/// edited) is an error (`error`, false), and the board keeps every switch the
+/// log says is tripped.
+bool load_into(const state::StateDir& dir, audit::AuditLog& log, SwitchBoard& board, std::string& error);
+
+/// Trips of this process that could not be logged (still honoured by load_into).
+std::vector<std::string> unlogged_trips(const state::StateDir& dir);
+/// The switches the log says are tripped, by qualified name.
+std::vector<std::string> tripped_switches(audit::AuditLog& log);
+/// The tripped switches a new policy would drop (it no longer declares them):
+/// a reload that drops one must be refused until an owner resets it.
+std::vector<std::string> reload_drops_tripped(audit::AuditLog& log, const Program& next);
 
 /// A request to flip a switch.
 struct FlipRequest {
@@ -54,6 +68,7 @@ struct FlipRequest {
 struct FlipResult {
   bool applied = false;
   bool refused = false;      ///< the role is not an owner (the refusal was logged)
+  bool unlogged = false;     ///< a trip the log could not record: not applied to the folder, but the caller must trip its board
   std::string qualified;     ///< the switch's qualified name, once resolved
   std::string message;       ///< one line for the user
   std::uint64_t seq = 0;     ///< the audit record

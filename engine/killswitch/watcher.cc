@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 
 #include "killswitch/switch_state.h"
@@ -40,7 +41,9 @@ std::unique_ptr<SwitchWatcher> SwitchWatcher::start(const state::StateDir& dir, 
   }
   w->stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   w->last_stamp_ = stamp_of(dir.file("switches.json"));
-  load_into(dir, board, error);
+  if (options.log) load_into(dir, *options.log, board, error);
+  else load_into(dir, board, error);
+  w->last_error_ = error;
   w->reloads_ = 1;
   w->thread_ = std::thread([p = w.get()] { p->run(); });
   return w;
@@ -49,8 +52,13 @@ std::unique_ptr<SwitchWatcher> SwitchWatcher::start(const state::StateDir& dir, 
 bool SwitchWatcher::reload() {
   std::string error;
   last_stamp_ = stamp_of(dir_.file("switches.json"));
-  bool ok = load_into(dir_, board_, error);
+  bool ok = options_.log ? load_into(dir_, *options_.log, board_, error) : load_into(dir_, board_, error);
   reloads_.fetch_add(1);
+  if (!error.empty() && error != last_error_) {
+    if (options_.on_error) options_.on_error(error);
+    else std::fprintf(stderr, "redline: kill switches: %s\n", error.c_str());
+  }
+  last_error_ = error;
   return ok;
 }
 

@@ -10,10 +10,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 
+#include "audit/log.h"
 #include "redline/engine.h"
 #include "state/state_dir.h"
 
@@ -23,6 +25,10 @@ namespace redline::killswitch {
 struct WatchOptions {
   bool inotify = true;                            ///< false: polling only
   std::chrono::milliseconds poll_interval{20};    ///< stat polling period (and inotify re-check)
+  audit::AuditLog* log = nullptr;                 ///< the folder's log: the authority on switch state (see load_into)
+  /// Told (once per distinct message) when the state is unreadable or
+  /// disagrees with the log; default: a line on stderr.
+  std::function<void(const std::string&)> on_error{};
 };
 
 /// A thread that applies the persisted switch state to a board.
@@ -50,7 +56,7 @@ class SwitchWatcher {
   SwitchBoard& board_;
   WatchOptions options_;
   int inotify_fd_ = -1, stop_fd_ = -1;
-  std::string last_stamp_;
+  std::string last_stamp_, last_error_;
   std::atomic<std::uint64_t> reloads_{0};
   std::atomic<bool> stop_{false};
   std::thread thread_;

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 
+#include "audit/log.h"
+
 namespace redline::server {
 namespace {
 
@@ -117,7 +119,7 @@ bool parse_config(std::string_view text, ServeConfig& out, std::string& error) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) return error = "the config is not valid JSON", false;
   if (!j.is_object()) return error = "the config must be a JSON object", false;
-  if (!check_keys(j, {"listen", "threads", "decisions", "metrics", "tokens", "limits", "reload", "audit"}, "the config", error)) return false;
+  if (!check_keys(j, {"listen", "threads", "decisions", "metrics", "tokens", "limits", "reload", "audit", "authzen"}, "the config", error)) return false;
   if (j.contains("listen")) {
     if (!j["listen"].is_string()) return error = "`listen` must be a string \"HOST:PORT\"", false;
     if (!parse_listen(j["listen"].get<std::string>(), out.host, out.port, error)) return false;
@@ -129,7 +131,7 @@ bool parse_config(std::string_view text, ServeConfig& out, std::string& error) {
     const json& l = j["limits"];
     if (!l.is_object()) return error = "`limits` must be an object", false;
     if (!check_keys(l, {"max_body_bytes", "max_header_bytes", "max_headers", "request_timeout_ms", "idle_timeout_ms", "drain_timeout_ms",
-                        "max_connections", "max_batch"},
+                        "max_connections", "max_connections_per_ip", "governance_connections", "max_batch"},
                     "`limits`", error))
       return false;
     if (!get_uint(l, "max_body_bytes", out.http.max_body_bytes, 64, 256u << 20, error) ||
@@ -137,6 +139,8 @@ bool parse_config(std::string_view text, ServeConfig& out, std::string& error) {
         !get_uint(l, "max_headers", out.http.max_headers, 4, 64, error) || !get_ms(l, "request_timeout_ms", out.request_timeout, 1, error) ||
         !get_ms(l, "idle_timeout_ms", out.idle_timeout, 1, error) || !get_ms(l, "drain_timeout_ms", out.drain_timeout, 0, error) ||
         !get_uint(l, "max_connections", out.max_connections, 1, 1'000'000, error) ||
+        !get_uint(l, "max_connections_per_ip", out.max_connections_per_ip, 1, 1'000'000, error) ||
+        !get_uint(l, "governance_connections", out.governance_connections, 1, 1024, error) ||
         !get_uint(l, "max_batch", out.max_batch, 1, 100'000, error))
       return false;
   }
@@ -148,11 +152,16 @@ bool parse_config(std::string_view text, ServeConfig& out, std::string& error) {
   }
   if (j.contains("audit")) {
     const json& a = j["audit"];
-    if (!a.is_object() || !check_keys(a, {"strict", "mask"}, "`audit`", error))
+    if (!a.is_object() || !check_keys(a, {"strict", "mask", "durability"}, "`audit`", error))
       return error = error.empty() ? "`audit` must be an object" : error, false;
     if (a.contains("strict")) {
       if (!a["strict"].is_boolean()) return error = "`audit.strict` must be true or false", false;
       out.strict_audit = a["strict"].get<bool>();
+    }
+    if (a.contains("durability")) {
+      if (!a["durability"].is_string() || !audit::durability_from_string(a["durability"].get<std::string>()))
+        return error = "`audit.durability` must be \"buffered\", \"written\" or \"durable\"", false;
+      out.audit_durability = a["durability"].get<std::string>();
     }
     if (a.contains("mask")) {
       if (!a["mask"].is_array()) return error = "`audit.mask` must be an array of JSON pointers", false;
@@ -161,6 +170,23 @@ bool parse_config(std::string_view text, ServeConfig& out, std::string& error) {
           return error = "`audit.mask` must be an array of JSON pointers (\"/actor/id\")", false;
         out.mask.push_back(m.get<std::string>());
       }
+    }
+  }
+  if (j.contains("authzen")) {
+    const json& z = j["authzen"];
+    if (!z.is_object() || !check_keys(z, {"decision_context", "policy_decision_point"}, "`authzen`", error))
+      return error = error.empty() ? "`authzen` must be an object" : error, false;
+    if (z.contains("decision_context")) {
+      if (!z["decision_context"].is_boolean()) return error = "`authzen.decision_context` must be true or false", false;
+      out.authzen_context = z["decision_context"].get<bool>();
+    }
+    if (z.contains("policy_decision_point")) {
+      const json& p = z["policy_decision_point"];
+      std::string url = p.is_string() ? p.get<std::string>() : "";
+      bool ok = (url.starts_with("https://") || url.starts_with("http://")) && url.find_first_of("?# \t\r\n") == std::string::npos &&
+                !url.ends_with("/");
+      if (!ok) return error = "`authzen.policy_decision_point` must be the PDP's base URL (https://host[/path], no query, no trailing /)", false;
+      out.authzen_pdp = url;
     }
   }
   return true;

@@ -38,11 +38,16 @@ struct ServeConfig {
   std::chrono::milliseconds request_timeout{10000};   ///< a started request must be complete within this
   std::chrono::milliseconds idle_timeout{60000};      ///< a keep-alive connection may idle this long
   std::chrono::milliseconds drain_timeout{10000};     ///< SIGTERM: in-flight requests get this long
-  std::size_t max_connections = 10000;
+  std::size_t max_connections = 10000;               ///< connections for any endpoint (clamped to the fd limit at start)
+  std::size_t max_connections_per_ip = 1000;          ///< of those, from one client address
+  std::size_t governance_connections = 16;            ///< extra slots that serve only health, metrics and governance
   std::size_t max_batch = 1000;                       ///< requests per /v1/decide/batch
   std::chrono::milliseconds watch_interval{1000};     ///< policy file polling; 0 = only SIGHUP
   bool strict_audit = false;                          ///< acknowledge a decision once its record is durable
+  std::string audit_durability;                       ///< "buffered", "written" or "durable"; "" for the default (written)
   std::vector<std::string> mask;                      ///< JSON pointers masked in audit records
+  bool authzen_context = true;                        ///< AuthZEN decisions carry `context` (outcome, redline decision)
+  std::string authzen_pdp;                            ///< AuthZEN metadata's `policy_decision_point` ("" = from Host)
 };
 
 /// Reads a JSON config into `out` (defaults for what it leaves out); false with `error`.

@@ -1,7 +1,7 @@
 // server/http.cc — see http.h. The grammar is RFC 9112's, read strictly where
 // leniency would open request smuggling (Content-Length with
-// Transfer-Encoding, duplicate differing lengths, obsolete line folding, bare
-// CR/LF) and leniently only where RFC 9112 allows it (empty lines before the
+// Transfer-Encoding, duplicate differing lengths, duplicate Host,
+// Content-Type or Authorization, obsolete line folding, bare CR/LF) and leniently only where RFC 9112 allows it (empty lines before the
 // request line, optional whitespace around field values).
 #include "server/http.h"
 
@@ -188,7 +188,7 @@ ParseResult parse_request(std::string_view input, const HttpLimits& limits, Http
   if (head_end + 4 > limits.max_header_bytes) return fail(431, "request header section too large");
 
   // Header fields.
-  bool has_length = false, chunked = false, has_host = false;
+  bool has_length = false, chunked = false, has_host = false, has_content_type = false, has_authorization = false;
   std::size_t length = 0;
   std::size_t pos = eol + 2;
   while (pos < head.size()) {
@@ -225,8 +225,14 @@ ParseResult parse_request(std::string_view input, const HttpLimits& limits, Http
       if (has_host) return fail(400, "more than one Host field");
       has_host = true;
     } else if (iequals(name, "content-type")) {
+      // Two media types are ambiguous (which one did the client mean?): refuse, never pick one.
+      if (has_content_type) return fail(400, "more than one Content-Type field");
+      has_content_type = true;
       out.content_type = value;
     } else if (iequals(name, "authorization")) {
+      // Two credentials are ambiguous, and an intermediary may have checked the other one.
+      if (has_authorization) return fail(400, "more than one Authorization field");
+      has_authorization = true;
       out.authorization = value;
     } else if (iequals(name, "expect")) {
       if (!iequals(value, "100-continue")) return fail(417, "unsupported expectation");

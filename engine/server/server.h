@@ -4,7 +4,9 @@
 // connection lives on one thread, so the request path takes no lock); HTTP/1.1
 // keep-alive and pipelining over server/http.h; requests that may wait on the
 // disk handed to a small blocking pool; per-connection request and idle
-// timeouts; a connection cap; and the process's signals: SIGHUP reloads the
+// timeouts (the request timeout runs from a request's first byte); a
+// connection cap, clamped to the descriptor limit, with a per-address share
+// and a reserve kept for health and governance requests; and the process's signals: SIGHUP reloads the
 // policy, SIGTERM/SIGINT drain (stop accepting, finish what is in flight,
 // close idle connections, exit once all are closed or the drain timeout
 // passes). docs/serve.md describes the behaviour; why Asio and not Beast or
@@ -39,6 +41,9 @@ class Server {
   struct Impl;
 
  private:
+  /// Fixes the connection budgets: max_connections clamped to the descriptor limit (logged).
+  bool budget_connections(std::string& error);
+
   std::unique_ptr<Impl> impl_;
 };
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -83,8 +84,9 @@ Result<StateDir> StateDir::open(const std::string& path, bool create) {
   if (!fs::is_directory(path, ec)) {
     if (fs::exists(path, ec)) return r.error = "state folder `" + path + "` is not a folder", r;
     if (!create) return r.error = "no state folder `" + path + "`", r;
-    fs::create_directories(path, ec);
-    if (ec) return r.error = "cannot create state folder `" + path + "`: " + ec.message(), r;
+    fs::create_directories(fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path(), ec);
+    if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+      return r.error = "cannot create state folder `" + path + "`: " + errno_text(), r;
   }
   // The format is checked before anything is written: a future folder is left untouched.
   if (auto format = read_file(dir.file("FORMAT"))) {
@@ -97,6 +99,10 @@ Result<StateDir> StateDir::open(const std::string& path, bool create) {
              r;
   } else if (!create) {
     return r.error = "`" + path + "` is not a redline state folder (it has no FORMAT file)", r;
+  }
+  if (create) {
+    std::string why = check_private(path);
+    if (!why.empty()) return r.error = why, r;
   }
   bool complete = fs::exists(dir.file("FORMAT"), ec) && fs::exists(dir.file("key"), ec) && fs::exists(dir.file("salt"), ec) &&
                   fs::exists(dir.file("origin"), ec);
@@ -134,16 +140,51 @@ Result<StateDir> StateDir::open(const std::string& path, bool create) {
   return r;
 }
 
-Result<FileLock> FileLock::acquire(const std::string& path, bool exclusive) {
+std::string check_private(const std::string& path) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return "cannot inspect state folder `" + path + "`: " + errno_text();
+  if (st.st_uid != ::geteuid())
+    return "state folder `" + path + "` is owned by uid " + std::to_string(st.st_uid) + ", not by this user (uid " +
+           std::to_string(::geteuid()) + "): another user could stall or alter its audit log; use a folder of your own";
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return "state folder `" + path + "` has mode " + mode +
+           ": other users may read or write it (and holding its lock stalls kill-switch trips and audited decisions); "
+           "run `chmod 700 " + path + "`";
+  }
+  return "";
+}
+
+bool lock_with_timeout(int fd, bool exclusive, std::chrono::milliseconds timeout, std::string& error) {
+  // Poll with a non-blocking flock, backing off to 5 ms: a holder that never
+  // lets go turns into an error after `timeout`, not a hang.
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto pause = std::chrono::microseconds(50);
+  while (::flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | (timeout.count() < 0 ? 0 : LOCK_NB)) != 0) {
+    if (errno == EINTR) continue;
+    if (errno == EWOULDBLOCK && std::chrono::steady_clock::now() < deadline) {
+      ::usleep(static_cast<useconds_t>(pause.count()));
+      pause = std::min(pause * 2, std::chrono::microseconds(5000));
+      continue;
+    }
+    error = errno == EWOULDBLOCK ? "it was held by another process for more than " + std::to_string(timeout.count()) + " ms (failing closed)"
+                                 : errno_text();
+    return false;
+  }
+  return true;
+}
+
+Result<FileLock> FileLock::acquire(const std::string& path, bool exclusive, std::chrono::milliseconds timeout) {
   Result<FileLock> r;
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
     r.error = "cannot open lock file `" + path + "`: " + errno_text();
     return r;
   }
-  while (::flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0) {
-    if (errno == EINTR) continue;
-    r.error = "cannot lock `" + path + "`: " + errno_text();
+  std::string why;
+  if (!lock_with_timeout(fd, exclusive, timeout, why)) {
+    r.error = "cannot lock `" + path + "`: " + why;
     ::close(fd);
     return r;
   }
@@ -208,10 +249,10 @@ bool sync_dir(const std::string& path, std::string& error) {
   return ok;
 }
 
-bool write_file_atomic(const std::string& path, std::string_view data, std::string& error, bool secret) {
+bool write_file_atomic(const std::string& path, std::string_view data, std::string& error, bool /*secret: every state file is 0600*/) {
   // INVARIANT: readers see either the old or the new content, never a mix.
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, secret ? 0600 : 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return error = "cannot write `" + tmp + "`: " + errno_text(), false;
   std::string why;
   bool ok = write_all(fd, data.data(), data.size(), why) && ::fsync(fd) == 0;

@@ -20,6 +20,7 @@
 // Nothing here throws; errors are returned as one lowercase line.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,8 +45,11 @@ struct Result {
 /// An open state folder: its paths and its secrets.
 class StateDir {
  public:
-  /// Opens `path`, creating it (and its FORMAT, origin, key and salt) when
-  /// `create` is true and it does not exist; refuses a future format.
+  /// Opens `path`, creating it (mode 0700, and its FORMAT, origin, key and
+  /// salt, mode 0600) when `create` is true and it does not exist; refuses a
+  /// future format. A writer (`create`) refuses a folder that is not owned by
+  /// this user or that others may read or write (anyone who can open its
+  /// `lock` can stall every writer), naming the chmod that fixes it.
   static Result<StateDir> open(const std::string& path, bool create);
 
   /// The folder.
@@ -71,11 +75,18 @@ class StateDir {
   std::vector<std::string> mask_;
 };
 
+/// Takes an flock on the open descriptor `fd`, exclusive or shared, waiting at
+/// most `timeout` (a negative timeout waits forever); false with `error` (why,
+/// without the path) when it cannot.
+bool lock_with_timeout(int fd, bool exclusive, std::chrono::milliseconds timeout, std::string& error);
+
 /// An advisory lock on a file (flock); released by the destructor.
 class FileLock {
  public:
-  /// Locks `path` (created if missing), exclusive or shared, blocking.
-  static Result<FileLock> acquire(const std::string& path, bool exclusive);
+  /// Locks `path` (created 0600 if missing), exclusive or shared, waiting at
+  /// most `timeout` (then failing, naming the path); a negative timeout waits forever.
+  static Result<FileLock> acquire(const std::string& path, bool exclusive,
+                                  std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
   FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   FileLock& operator=(FileLock&& other) noexcept;
   FileLock(const FileLock&) = delete;
@@ -87,9 +98,14 @@ class FileLock {
   int fd_ = -1;
 };
 
+/// Why a writer may not use folder `path` (owned by another user, or group or
+/// others have any access), or "" when it may.
+std::string check_private(const std::string& path);
+
 /// Reads a whole file; nullopt (with `error`) when it cannot.
 std::optional<std::string> read_file(const std::string& path, std::string* error = nullptr);
 /// Replaces a file atomically and durably (temp file, fsync, rename, fsync folder).
+/// Files are created 0600 (`secret` is kept for callers; every state file is private).
 bool write_file_atomic(const std::string& path, std::string_view data, std::string& error, bool secret = false);
 /// fsyncs a folder so a created or renamed entry survives a crash.
 bool sync_dir(const std::string& path, std::string& error);

@@ -7,6 +7,7 @@
 
 #include <functional>
 
+#include "api/policy_hash.h"
 #include "audit/checkpoint.h"
 #include "audit/log.h"
 #include "audit/log_format.h"
@@ -175,7 +176,7 @@ TEST_CASE("tamper: an altered stored policy is caught") {
   auto dir = redline::testing::open_state(tmp.path());
   std::filesystem::create_directories(dir.file("policies"));
   std::string text = "policy \"p\" { default allow }\n";
-  std::string hash = crypto::sha256_tagged_hex(text + '\0');
+  std::string hash = policy_hash({text});   // the Program hash of a one-file policy
   std::string body = "{\"files\":[{\"path\":\"p.pol\",\"text\":\"policy \\\"p\\\" { default allow }\\n\"}]}";
   write_file(dir.file("policies/" + hash.substr(7) + ".json"), body);
   CHECK(verify_log(dir).ok);
