@@ -1,9 +1,12 @@
 // api/engine.cc — the embedding API of redline/engine.h: compile_files and
 // compile_source (front end → decision graph → flat Program), Program's
 // accessors, and SwitchBoard.
+#include <algorithm>
 #include <cstdlib>
 
+#include "api/policy_hash.h"
 #include "crypto/sha256.h"
+#include "eval/switch_names.h"
 #include "diag/sink.h"
 #include "flat/graph_to_program.h"
 #include "flat/program_impl.h"
@@ -12,6 +15,15 @@
 namespace redline {
 
 const char* version() { return REDLINE_VERSION; }
+
+std::string policy_hash(const std::vector<std::string_view>& texts) {
+  std::vector<std::string> files;
+  for (std::string_view t : texts) files.push_back(crypto::sha256_tagged_hex(t));
+  std::sort(files.begin(), files.end());
+  std::string all = "redline-sources/1\n";
+  for (const auto& f : files) all += f + '\n';
+  return crypto::sha256_tagged_hex(all);
+}
 
 std::string default_stdlib_root() {
   if (const char* env = std::getenv("REDLINE_STDLIB"); env && *env) return env;
@@ -45,12 +57,9 @@ std::int64_t choose_layer(const sema::Model& m, const std::string& wanted, diag:
 }
 
 std::string source_hash(const SourceManager& sm) {
-  std::string all;
-  for (std::uint32_t i = 0; i < sm.size(); ++i) {
-    all += sm.file(i).text();
-    all += '\0';
-  }
-  return crypto::sha256_tagged_hex(all);
+  std::vector<std::string_view> texts;
+  for (std::uint32_t i = 0; i < sm.size(); ++i) texts.push_back(sm.file(i).text());
+  return policy_hash(texts);
 }
 
 CompileResult compile_stack(const std::vector<std::string>& paths, const CompileOptions& options) {
@@ -122,13 +131,9 @@ SwitchBoard::SwitchBoard(std::vector<std::string> names)
 }
 
 std::int64_t SwitchBoard::index_of(std::string_view name) const {
-  for (std::size_t i = 0; i < size_; ++i) {
-    const std::string& n = names_[i];
-    if (n == name) return static_cast<std::int64_t>(i);
-    auto slash = n.rfind('/');
-    if (slash != std::string::npos && std::string_view(n).substr(slash + 1) == name) return static_cast<std::int64_t>(i);
-  }
-  return -1;
+  // The one resolver: an ambiguous plain name names no switch.
+  std::int64_t i = eval::resolve_switch(names_, name);
+  return i < 0 ? -1 : i;
 }
 
 bool SwitchBoard::trip(std::string_view name) {

@@ -13,6 +13,7 @@
 
 #include "ast/literals.h"
 #include "cli/cli.h"
+#include "redline/approval_hash.h"
 #include "redline/approvers.h"
 #include "redline/engine.h"
 
@@ -27,7 +28,8 @@ const char* kHelp =
     "\n"
     "Signs an approval of the request in FILE for rule POLICY/RULE with the private key\n"
     "in --key (as `redline keygen` writes it). The signature covers the request's digest\n"
-    "(approvals and request.now left out), the policy's hash, and the approval's rule,\n"
+    "(approvals and request.now left out), the policy's approval hash (what the deciding\n"
+    "stack means: reformatting or comments do not change it), and the approval's rule,\n"
     "step, role, verdict, approver and time, so it counts for this request under this\n"
     "policy version only. Prints the approval as one JSON object.\n"
     "\n"
@@ -35,7 +37,8 @@ const char* kHelp =
     "  --deny         a denial (verdict `deny`) instead of an approval\n"
     "  --at TIME      when it was given, RFC 3339 (default: now)\n"
     "  --kind KIND    add `kind` to the approval (a keys file's kind wins when it verifies)\n"
-    "  --hash HASH    the policy hash to sign for, instead of compiling FILE.pol...; with\n"
+    "  --hash HASH    the approval hash to sign for (`redline::approval_hash()`), instead\n"
+    "                 of compiling FILE.pol...; with\n"
     "                 policies given, the approval is also checked against them\n"
     "  --keys FILE    check that the key is --by's key in this keys file, for --role\n"
     "  --append       print the request with the approval appended to its `approvals`\n"
@@ -150,9 +153,9 @@ int cmd_approve(const std::vector<std::string>& argv) {
     CompileResult r = compile_files(args->positional, opts);
     print_diagnostics(r.diagnostics, false);
     if (!r.ok()) return 1;
-    if (!hash.empty() && hash != r.program->hash())
-      return fail("`--hash` " + hash + " is not the hash of the policies given (" + r.program->hash() + ")");
-    hash = r.program->hash();
+    if (!hash.empty() && hash != approval_hash(*r.program))
+      return fail("`--hash` " + hash + " is not the approval hash of the policies given (" + approval_hash(*r.program) + ")");
+    hash = approval_hash(*r.program);
     std::string error;
     if (!check_against(*r.program, req, a, error)) return fail(error);
   }

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "audit/record.h"
 #include "audit/replay.h"
 #include "audit/verify.h"
 #include "cli/cli.h"
@@ -20,9 +21,15 @@ const char* kHelp =
     "\n"
     "  verify            recompute every record, checkpoint root and signature, and the policy\n"
     "                    store; exit 1 naming the first bad record or checkpoint\n"
+    "      --expect-size N --expect-root HEX\n"
+    "                    the log must hold at least N records, whose tree root at N is HEX\n"
+    "                    (from a checkpoint kept elsewhere; base64 works too)\n"
+    "      --witness FILE  every checkpoint FILE holds (see `serve --witness`) must match the\n"
+    "                    log, under the key FILE pins\n"
     "  show              print the records as JSON Lines (each with its `seq`)\n"
     "      --since N     only records N and later\n"
-    "      --type T      only records of type T (decision, switch, policy_load, approval)\n"
+    "      --type T      only records of type T (decision, switch, policy_load, approval, access_denied, case)\n"
+    "      --case ID     only the events of approval case ID (`case` records)\n"
     "  prove SEQ         the inclusion proof of record SEQ against the latest checkpoint (JSON)\n"
     "  replay            re-evaluate every logged decision with the policy version that made it\n"
     "                    and the switches tripped then; exit 1 on any difference\n"
@@ -41,13 +48,34 @@ std::optional<std::uint64_t> parse_u64(const std::string& s) {
   return v;
 }
 
-int verify(const state::StateDir& dir) {
+int verify(const state::StateDir& dir, const Args& args) {
+  audit::VerifyExpect expect;
+  if (args.has("expect-size")) {
+    expect.size = parse_u64(args.get("expect-size"));
+    if (!expect.size) {
+      std::cerr << "redline audit verify: `--expect-size` needs a record count\n";
+      return 2;
+    }
+  }
+  if (args.has("expect-root")) {
+    std::string text = args.get("expect-root");
+    auto bytes = crypto::from_hex(text);
+    if (!bytes) bytes = crypto::base64_decode(text);
+    if (!bytes || bytes->size() != 32 || !expect.size) {
+      std::cerr << "redline audit verify: `--expect-root` needs 64 hex digits (or base64) of a root, with `--expect-size`\n";
+      return 2;
+    }
+    audit::Hash h{};
+    std::copy(bytes->begin(), bytes->end(), h.begin());
+    expect.root = h;
+  }
+  expect.witness = args.get("witness");
   bool tty = isatty(STDERR_FILENO);
   auto progress = [&](std::uint64_t records, std::uint64_t done, std::uint64_t total) {
     if (!tty || total == 0) return;
     std::cerr << "\rverifying: " << records << " records (" << (100 * done / total) << "%)" << std::flush;
   };
-  audit::VerifyReport r = audit::verify_log(dir, progress);
+  audit::VerifyReport r = audit::verify_log(dir, progress, expect);
   if (tty) std::cerr << "\r\033[K";
   if (!r.warning.empty()) std::cerr << "redline audit verify: warning: " << r.warning << '\n';
   if (!r.ok) {
@@ -72,17 +100,20 @@ int show(const state::StateDir& dir, const Args& args) {
     since = *v;
   }
   std::string type = args.get("type");
+  std::string case_id = args.get("case");
   std::string error;
   bool ok = audit::for_each_record(
       dir,
       [&](std::uint64_t seq, std::string_view payload) {
         if (seq < since) return true;
-        auto j = nlohmann::ordered_json::parse(payload, nullptr, false);
-        if (j.is_discarded() || !j.is_object()) {
+        auto j = audit::record_depth_ok(payload) ? nlohmann::ordered_json::parse(payload, nullptr, false)
+                                                 : nlohmann::ordered_json(nlohmann::ordered_json::value_t::discarded);
+        if (j.is_discarded() || !j.is_object()) {   // unreadable, or nested deeper than any record redline writes
           std::cout << nlohmann::ordered_json({{"seq", seq}, {"unreadable", true}}).dump() << '\n';
           return true;
         }
         if (!type.empty() && j.value("type", "") != type) return true;
+        if (!case_id.empty() && (j.value("type", "") != "case" || j.value("case", "") != case_id)) return true;
         nlohmann::ordered_json out = {{"seq", seq}};
         for (auto& [k, v] : j.items()) out[k] = v;
         std::cout << out.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
@@ -125,7 +156,7 @@ int replay(const state::StateDir& dir) {
 }  // namespace
 
 int cmd_audit(const std::vector<std::string>& argv) {
-  auto args = parse_args(argv, {"state", "since", "type"}, {}, "audit");
+  auto args = parse_args(argv, {"state", "since", "type", "case", "expect-size", "expect-root", "witness"}, {}, "audit");
   if (!args) return 2;
   if (args->has("help")) {
     std::cout << kHelp;
@@ -149,7 +180,7 @@ int cmd_audit(const std::vector<std::string>& argv) {
     std::cerr << "redline audit " << what << ": " << dir.error << '\n';
     return 1;
   }
-  if (what == "verify") return verify(*dir.value);
+  if (what == "verify") return verify(*dir.value, *args);
   if (what == "show") return show(*dir.value, *args);
   if (what == "prove") return prove(*dir.value, *args);
   return replay(*dir.value);

@@ -1,8 +1,10 @@
-// cli/check.cc — `redline check [--format text|json] [--stdlib DIR] FILE...`:
-// loads and checks policies, prints the diagnostics, then a one-line summary
-// of what the compilation declares. Exit 0 without errors, 1 with errors,
-// 2 on usage errors.
+// cli/check.cc — `redline check [--format text|json] [--stdlib DIR] FILE|DIR...`:
+// loads and checks policies (the files named as one compilation, each file
+// found in a folder on its own: cli.h compilations()), prints the
+// diagnostics, then a one-line summary per compilation. Exit 0 without
+// errors, 1 with errors, 2 on usage errors.
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "cli/cli.h"
@@ -14,12 +16,17 @@ namespace redline::cli {
 namespace {
 
 const char* kUsage =
-    "usage: redline check [--format text|json] [--stdlib DIR] FILE...\n"
+    "usage: redline check [--format text|json] [--stdlib DIR] FILE.pol|DIR...\n"
     "\n"
     "Parses and checks policy files (and the files they import): purposes,\n"
-    "context schema, rules, escalation paths, kill switches, layers, tests.\n"
-    "Prints diagnostics (on stderr as text, or on stdout as a JSON array with\n"
-    "--format json), then a summary line (stdout for text, stderr for json).\n"
+    "context schema, rules, escalation paths, kill switches, layers, tests,\n"
+    "assertions and the rule analyses.\n"
+    "The files named are compiled together, as one compilation (as `eval`, `verify`\n"
+    "and `test` do); each *.pol file found in a folder (recursively) is compiled on\n"
+    "its own, with its imports.\n"
+    "Prints diagnostics (on stderr as text, or on stdout as one JSON array with\n"
+    "--format json), each once, then a summary line per compilation (stdout for\n"
+    "text, stderr for json).\n"
     "\n"
     "options:\n"
     "  --format text|json   diagnostics format (default: text)\n"
@@ -76,20 +83,35 @@ int cmd_check(const std::vector<std::string>& argv) {
     std::cerr << "redline check: no policy files given\n\n" << kUsage;
     return 2;
   }
+  bool bad = false;
+  const auto units = compilations(args->positional, "check", bad);
+  if (bad) return 2;
   sema::LoadOptions options;
   options.stdlib_root = args->has("stdlib") ? args->get("stdlib") : stdlib_root();
-  Diagnostics diags;
-  auto frontend = sema::load_and_check(args->positional, options, diags);
-  if (frontend && frontend->model && !diags.has_errors()) {   // assertions (errors) and analyses (warnings)
-    diag::Sink sink(frontend->sources, diags);
-    verify::check_all(*frontend->model, sink);
-    diags.sort();
+  // Every compilation is checked; a diagnostic that several of them report
+  // (a file that a folder holds and another of its files imports) is printed once.
+  Diagnostics all;
+  std::set<std::string> seen;
+  std::vector<std::string> summaries;
+  bool errors = false;
+  for (const auto& files : units) {
+    Diagnostics diags;
+    auto frontend = sema::load_and_check(files, options, diags);
+    if (frontend && frontend->model && !diags.has_errors()) {   // assertions (errors) and analyses (warnings)
+      diag::Sink sink(frontend->sources, diags);
+      verify::check_all(*frontend->model, sink);
+    }
+    errors = errors || diags.has_errors();
+    const sema::Model* model = frontend && !diags.has_errors() ? frontend->model.get() : nullptr;
+    summaries.push_back(summary(files, model, diags));
+    for (auto& d : diags.items)
+      if (seen.insert(render(d)).second) all.items.push_back(std::move(d));
   }
+  all.sort();
   const bool json = format == "json";
-  print_diagnostics(diags, json);
-  const sema::Model* model = frontend && !diags.has_errors() ? frontend->model.get() : nullptr;
-  (json ? std::cerr : std::cout) << summary(args->positional, model, diags) << '\n';
-  return diags.has_errors() ? 1 : 0;
+  print_diagnostics(all, json);
+  for (const auto& line : summaries) (json ? std::cerr : std::cout) << line << '\n';
+  return errors ? 1 : 0;
 }
 
 }  // namespace redline::cli

@@ -34,6 +34,14 @@ void print_diagnostics(const Diagnostics& diags, bool json);
 /// The stdlib root: $REDLINE_STDLIB, else the one the build was configured with.
 std::string stdlib_root();
 
+/// The compilations that `check` and `test` examine, from their operands
+/// (docs/cli.md "Files and folders"): the files named are one compilation,
+/// as for every other verb; each `*.pol` file found (recursively, sorted)
+/// under a folder named is a compilation of its own, with its imports. An
+/// operand that does not exist, or a folder without `*.pol` files, is
+/// reported on stderr and sets `bad`.
+std::vector<std::vector<std::string>> compilations(const std::vector<std::string>& operands, const char* verb, bool& bad);
+
 int cmd_check(const std::vector<std::string>& argv);
 int cmd_fmt(const std::vector<std::string>& argv);
 int cmd_dump(const std::vector<std::string>& argv);

@@ -1,6 +1,7 @@
 // cli/common.cc — argument parsing and output helpers shared by the verbs.
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <unistd.h>
 
@@ -64,5 +65,38 @@ void print_diagnostics(const Diagnostics& diags, bool json) {
 }
 
 std::string stdlib_root() { return default_stdlib_root(); }
+
+std::vector<std::vector<std::string>> compilations(const std::vector<std::string>& operands, const char* verb, bool& bad) {
+  std::vector<std::string> named;
+  std::vector<std::vector<std::string>> found_in_folders;
+  for (const auto& o : operands) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(o, ec)) {
+      std::vector<std::string> found;
+      for (auto it = std::filesystem::recursive_directory_iterator(o, ec); !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+        if (it->is_regular_file() && it->path().extension() == ".pol") found.push_back(it->path().string());
+      if (ec) {
+        std::cerr << "redline " << verb << ": cannot read folder `" << o << "`: " << ec.message() << '\n';
+        bad = true;
+        continue;
+      }
+      if (found.empty()) {
+        std::cerr << "redline " << verb << ": no `*.pol` file in folder `" << o << "`\n";
+        bad = true;
+      }
+      std::sort(found.begin(), found.end());
+      for (auto& f : found) found_in_folders.push_back({std::move(f)});
+    } else if (std::filesystem::exists(o, ec)) {
+      named.push_back(o);
+    } else {
+      std::cerr << "redline " << verb << ": no such file or folder `" << o << "`\n";
+      bad = true;
+    }
+  }
+  std::vector<std::vector<std::string>> out;
+  if (!named.empty()) out.push_back(std::move(named));
+  for (auto& f : found_in_folders) out.push_back(std::move(f));
+  return out;
+}
 
 }  // namespace redline::cli

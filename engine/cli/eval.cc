@@ -9,8 +9,12 @@
 #include <sstream>
 
 #include "cli/cli.h"
-#include "redline/audit.h"
+#include "audit/log.h"
+#include "eval/request_limits.h"
+#include "eval/switch_names.h"
+#include "killswitch/watcher.h"
 #include "redline/engine.h"
+#include "runtime/runtime.h"
 
 namespace redline::cli {
 namespace {
@@ -37,29 +41,33 @@ const char* kHelp =
     "                   honour its kill switches, as `redline switch` flips them, while running;\n"
     "                   a decision that cannot be audited is `deny` with error RL5009\n"
     "  --strict         with --state: print a decision only once its record is durable\n"
+    "  --durability L   with --state: buffered, written (default) or durable (docs/audit.md)\n"
+    "  --witness FILE   with --state: also append every signed checkpoint to FILE (outside DIR)\n"
     "  --mask LIST      with --state: JSON pointers of request fields to log as salted hashes\n"
     "                   (comma-separated, e.g. /actor/id; DIR/mask.json adds more)\n"
     "\n"
     "Exit status: 0 whatever the decisions are; 1 when the policy does not compile or an\n"
     "--expect comparison fails; 2 on usage errors.\n";
 
-std::string decide(const Program& prog, const SwitchBoard& board, const ApprovalOptions& approvals, const std::string& text, bool explain,
-                   int indent, AuditTrail* trail = nullptr) {
-  if (!explain) {   // the hot path: JSON text straight to a bound request
-    Decision d = prog.evaluate_json(text, approvals, &board);
-    if (std::string error; trail && !trail->record(prog, text, d, &board, error))
-      return fail_closed_json(prog, "the audit record cannot be written: " + error, indent);  // fail closed
-    return d.to_json(indent);
+std::string decide(const Program& prog, const SwitchBoard& board, const runtime::Judging& judging, const std::string& text, bool explain,
+                   int indent, const runtime::Runtime& rt) {
+  // The runtime decides (parsing the text once) and records when it has a state folder.
+  std::string out;
+  if (!explain) {
+    Decision d;
+    rt.decide(prog, &board, judging, text, d, out, indent);
+    return out;
   }
-  Request req = Request::from_json(text);
-  Decision d = prog.evaluate(req, approvals, &board);
-  if (std::string error; trail && !trail->record(prog, text, d, &board, error))
-    return fail_closed_json(prog, "the audit record cannot be written: " + error, indent);  // fail closed
-  auto j = nlohmann::ordered_json::parse(d.to_json());
-  std::istringstream lines(prog.explain(req, approvals, &board));
-  nlohmann::ordered_json arr = nlohmann::ordered_json::array();
-  for (std::string l; std::getline(lines, l);) arr.push_back(l);
-  j["explanation"] = arr;
+  Decision d;
+  runtime::Decided got = rt.decide(prog, &board, judging, text, d, out);
+  auto j = nlohmann::ordered_json::parse(out);
+  // No explanation for a decision that could not be recorded (it was never made).
+  if (!got.error || !j.contains("error") || j["error"]["code"] != eval::code_text(diag::Code::RequestInternal)) {
+    std::istringstream lines(prog.explain(Request::from_json(text), judging.options, &board));
+    nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+    for (std::string l; std::getline(lines, l);) arr.push_back(l);
+    j["explanation"] = arr;
+  }
   return j.dump(indent);
 }
 
@@ -95,7 +103,7 @@ std::string mismatch(const std::string& decision_json, const nlohmann::json& wan
 }  // namespace
 
 int cmd_eval(const std::vector<std::string>& argv) {
-  auto args = parse_args(argv, {"request", "layer", "expect", "tripped", "stdlib", "format", "state", "mask", "keys"},
+  auto args = parse_args(argv, {"request", "layer", "expect", "tripped", "stdlib", "format", "state", "mask", "keys", "witness", "durability"},
                          {"explain", "strict", "require-signed"}, "eval");
   if (!args) return 2;
   if (args->has("help")) {
@@ -120,10 +128,15 @@ int cmd_eval(const std::vector<std::string>& argv) {
   if (args->has("tripped")) {
     std::stringstream names(args->get("tripped"));
     for (std::string n; std::getline(names, n, ',');) {
-      if (!board->trip(n)) {
-        std::cerr << "redline eval: no kill switch named `" << n << "`\n";
+      // The one switch-name resolver (`redline switch` uses it too): a plain name
+      // that more than one policy declares is refused, not guessed.
+      std::string error;
+      std::int64_t i = eval::resolve_switch(board->names(), n, error);
+      if (i < 0) {
+        std::cerr << "redline eval: " << error << '\n';
         return 2;
       }
+      board->trip(board->names()[static_cast<std::size_t>(i)]);
     }
   }
   ApprovalOptions approvals;
@@ -136,27 +149,41 @@ int cmd_eval(const std::vector<std::string>& argv) {
       return 2;
     }
   }
-  std::unique_ptr<AuditTrail> trail;
+  auto rt = std::make_unique<runtime::Runtime>();
+  runtime::Judging judging;
+  judging.options = approvals;
+  std::unique_ptr<killswitch::SwitchWatcher> watcher;
   if (args->has("state")) {
     if (args->has("tripped")) {
       std::cerr << "redline eval: `--tripped` cannot be combined with `--state` (use `redline switch trip`)\n";
       return 2;
     }
-    AuditOptions ao;
-    ao.strict = args->has("strict") || args->has("request");
-    ao.stdlib_root = opts.stdlib_root;
+    runtime::RuntimeOptions ro;
+    ro.strict = args->has("strict") || args->has("request");
+    ro.stdlib_root = opts.stdlib_root;
+    ro.log.witness = args->get("witness");
+    if (args->has("durability")) {
+      auto level = audit::durability_from_string(args->get("durability"));
+      if (!level) {
+        std::cerr << "redline eval: unknown --durability `" << args->get("durability") << "` (buffered, written or durable)\n";
+        return 2;
+      }
+      ro.log.level = *level;
+    }
     std::stringstream masks(args->get("mask"));
     for (std::string m; std::getline(masks, m, ',');)
-      if (!m.empty()) ao.mask.push_back(m);
+      if (!m.empty()) ro.mask.push_back(m);
     std::string error;
-    trail = AuditTrail::open(args->get("state"), ao, error);
+    rt = runtime::Runtime::open(args->get("state"), ro, error);
     // The keys are stored in DIR, so `audit replay` checks signatures with them.
-    if (!trail || !trail->load_policy(*r.program, error) || !trail->judge_approvals(approvals, error)) {
+    if (!rt || !rt->load_policy(*r.program, error) || !rt->judge(approvals, judging, error)) {
+      if (error.starts_with("cannot store the policy version: ")) error.erase(0, 33);
       std::cerr << "redline eval: " << error << '\n';
       return 1;
     }
-    if (!trail->open_report().empty()) std::cerr << "redline eval: note: " << trail->open_report() << '\n';
-    if (!trail->watch_switches(*board, error)) std::cerr << "redline eval: " << error << '\n';
+    if (!rt->open_report().empty()) std::cerr << "redline eval: note: " << rt->open_report() << '\n';
+    watcher = rt->watch(*board, error);
+    if (!error.empty()) std::cerr << "redline eval: " << error << '\n';
   }
   bool explain = args->has("explain");
   if (args->has("request")) {
@@ -167,7 +194,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
     }
     std::stringstream ss;
     ss << in.rdbuf();
-    std::cout << decide(*r.program, *board, approvals, ss.str(), explain, 2, trail.get()) << '\n';
+    std::cout << decide(*r.program, *board, judging, ss.str(), explain, 2, *rt) << '\n';
     return 0;
   }
   std::ifstream expect;
@@ -182,7 +209,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
   std::string line;
   while (std::getline(std::cin, line)) {
     ++line_no;
-    std::string out = decide(*r.program, *board, approvals, line, explain, -1, trail.get());
+    std::string out = decide(*r.program, *board, judging, line, explain, -1, *rt);
     std::cout << out << '\n';
     if (!expect.is_open()) continue;
     std::string want_line;
@@ -200,7 +227,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
     }
   }
   std::cout.flush();
-  if (std::string error; trail && !trail->flush(error)) {
+  if (std::string error; rt->has_state() && !rt->log().flush(&error)) {
     std::cerr << "redline eval: the audit log cannot be written: " << error << '\n';
     return 1;
   }

@@ -87,7 +87,6 @@ int cmd_report(const std::vector<std::string>& argv_in) {
   opt.compile.stdlib_root = args->get("stdlib", stdlib_root());
   opt.compile.layer = args->get("layer");
   opt.generated_at = report_time();
-  opt.base_dir = std::filesystem::current_path().string();
   opt.render_svg = !args->has("no-graph");
   Diagnostics diags;
   auto rep = report::build_report(args->positional, opt, diags);

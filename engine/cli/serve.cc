@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "audit/log.h"
 #include "server/config.h"
 #include "server/server.h"
 #include "state/state_dir.h"
@@ -22,6 +23,8 @@ const char* kHelp =
     "\n"
     "  --listen HOST:PORT  where to listen (default 127.0.0.1:8181; port 0 picks a free port)\n"
     "  --state DIR         audit every decision and switch flip in DIR, and honour its switches\n"
+    "  --witness FILE      with --state: also append every signed checkpoint to FILE (outside DIR);\n"
+    "                      start refuses a log that no longer matches what FILE holds\n"
     "  --config FILE       JSON config: tokens, which endpoints need them, limits, timeouts\n"
     "  --threads N         event loops (default: one per core)\n"
     "  --keys FILE         approver keys (docs/approvals.md): signed approvals are verified;\n"
@@ -40,7 +43,7 @@ const char* kHelp =
 }  // namespace
 
 int cmd_serve(const std::vector<std::string>& argv) {
-  auto args = parse_args(argv, {"listen", "state", "config", "threads", "layer", "stdlib", "keys"}, {"require-signed"}, "serve");
+  auto args = parse_args(argv, {"listen", "state", "config", "threads", "layer", "stdlib", "keys", "witness"}, {"require-signed"}, "serve");
   if (!args) return 2;
   if (args->has("help")) {
     std::cout << kHelp;
@@ -85,8 +88,15 @@ int cmd_serve(const std::vector<std::string>& argv) {
   opts.stdlib_root = args->get("stdlib", stdlib_root());
   server::PolicyHost host(args->positional, opts);
   host.add_mask(config.mask);
+  host.set_strict(config.strict_audit);
   host.set_approvals(args->get("keys"), args->has("require-signed"));
-  if (args->has("state") && !host.open_state(args->get("state"), error)) {
+  audit::LogOptions log_options;
+  if (!config.audit_durability.empty()) log_options.level = *audit::durability_from_string(config.audit_durability);
+  log_options.witness = args->get("witness");
+  // A long-running service starts from the stored frontier: start no longer
+  // grows with the log; the older records are checked by a thread meanwhile.
+  log_options.resume_from_frontier = true;
+  if (args->has("state") && !host.open_state(args->get("state"), error, log_options)) {
     std::cerr << "redline serve: " << error << '\n';
     return 1;
   }

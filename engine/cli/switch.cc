@@ -3,10 +3,12 @@
 // the refusal is logged and checkpointed before the state changes) and show
 // the persisted state of every switch.
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "audit/log.h"
 #include "audit/policy_store.h"
+#include "audit/verify.h"
 #include "cli/cli.h"
 #include "killswitch/switch_state.h"
 #include "redline/engine.h"
@@ -43,6 +45,27 @@ int status(const Program& prog, const std::string& dir_path, bool json) {
       return 1;
     }
     s = *st.value;
+    // The audit log's flips are the authority; switches.json is a cache of them.
+    std::map<std::string, killswitch::SwitchEntry> logged;
+    std::string error;
+    audit::for_each_record(
+        *dir.value,
+        [&](std::uint64_t seq, std::string_view p) {
+          if (!p.starts_with("{\"type\":\"switch\"")) return true;
+          auto j = nlohmann::json::parse(p, nullptr, false);
+          if (!j.is_object() || j.value("result", "") != "applied") return true;
+          logged[j.value("switch", "")] = {j.value("action", "") == "trip", j.value("by", ""), j.value("role", ""), j.value("because", ""),
+                                           j.value("time", ""), seq};
+          return true;
+        },
+        error);
+    for (const auto& [name, e] : logged) {
+      auto it = s.switches.find(name);
+      if (it == s.switches.end() || it->second.tripped != e.tripped)
+        std::cerr << "redline switch status: `" << name << "`: switches.json disagrees with the audit log (deleted or edited?); "
+                  << "showing the log's last flip\n";
+      s.switches[name] = e;
+    }
   }
   for (const std::string& name : prog.switch_names()) {
     auto it = s.switches.find(name);

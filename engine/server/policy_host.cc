@@ -5,8 +5,6 @@
 
 #include <algorithm>
 
-#include "audit/policy_store.h"
-#include "audit/record.h"
 #include "flat/program_impl.h"
 #include "killswitch/switch_state.h"
 #include "server/log.h"
@@ -26,22 +24,25 @@ FileStamp stamp_file(const std::string& path) {
   return s;
 }
 
-PolicyHost::PolicyHost(std::vector<std::string> files, CompileOptions options) : files_(std::move(files)), options_(std::move(options)) {}
+PolicyHost::PolicyHost(std::vector<std::string> files, CompileOptions options)
+    : files_(std::move(files)), options_(std::move(options)), runtime_(std::make_unique<runtime::Runtime>()) {}
 
 PolicyHost::~PolicyHost() {
   std::lock_guard lk(mu_);
   current_.reset();   // stop the switch watchers before the log goes
 }
 
-bool PolicyHost::open_state(const std::string& dir, std::string& error) {
-  auto sd = state::StateDir::open(dir, true);
-  if (!sd.ok()) return error = sd.error, false;
-  dir_ = std::move(*sd.value);
-  for (const auto& m : dir_->mask()) mask_.push_back(m);
-  auto log = audit::AuditLog::open(*dir_);
-  if (!log.ok()) return error = log.error, false;
-  log_ = std::move(*log.value);
-  if (!log_->open_report().empty()) log_event("warning", "audit_log_opened", {{"note", log_->open_report()}});
+bool PolicyHost::open_state(const std::string& dir, std::string& error, audit::LogOptions log_options) {
+  runtime::RuntimeOptions ro{strict_, mask_, options_.stdlib_root, std::move(log_options), {}};
+  ro.on_switch_error = [](const std::string& e) {
+    log_event("error", "switch_state_mismatch", {{"reason", e}, {"effect", "switches stay tripped"}});
+  };
+  auto rt = runtime::Runtime::open(dir, ro, error);
+  if (!rt) return false;
+  runtime_ = std::move(rt);
+  cases_ = cases::open_sqlite_case_store(runtime_->state().path() + "/cases.db", error);
+  if (!cases_) return false;
+  if (!runtime_->open_report().empty()) log_event("warning", "audit_log_opened", {{"note", runtime_->open_report()}});
   return true;
 }
 
@@ -83,23 +84,23 @@ ReloadReport PolicyHost::reload(const std::string& trigger) {
     if (!given) v->files.push_back(stamp_file(sources.file(static_cast<std::uint32_t>(i)).canonical()));
   }
   std::string error;
-  v->approvals.require_signed = v->judging.require_signed = require_signed_;
+  ApprovalOptions approvals;
+  approvals.require_signed = require_signed_;
   if (!keys_path_.empty()) {
-    v->approvals.keys = ApproverKeys::load(keys_path_, error);
-    if (!v->approvals.keys) return fail("cannot use the approver keys `" + keys_path_ + "`: " + error);
+    approvals.keys = ApproverKeys::load(keys_path_, error);
+    if (!approvals.keys) return fail("cannot use the approver keys `" + keys_path_ + "`: " + error);
     v->files.push_back(before.back());   // editing the keys file reloads too
   }
-  if (log_) {
-    if (v->approvals.keys) {
-      auto name = audit::store_keys(*dir_, *v->approvals.keys, error);
-      if (!name) return fail("cannot store the approver keys: " + error);
-      v->judging.keys = *name;
-    }
-    if (!audit::store_policy(*dir_, *r.program, options_.stdlib_root, error)) return fail("cannot store the policy version: " + error);
-    auto rec = log_->append_durable(audit::policy_load_record(*r.program, rep.at), true);
-    if (!rec.ok()) return fail("cannot log the policy load: " + rec.error);
-    // The persisted switches apply to the new board before it serves (fail closed when unreadable).
-    v->watcher = killswitch::SwitchWatcher::start(*dir_, *v->board, {}, error);
+  // The runtime governs the new version: keys stored, policy stored and its
+  // load logged, persisted switches applied to the board before it serves.
+  // A tripped switch stays until an owner resets it: a version that drops it is refused.
+  if (has_state())
+    for (const std::string& name : killswitch::reload_drops_tripped(runtime_->log(), *r.program))
+      return fail("the new policy drops kill switch `" + name + "`, which is tripped; an owner must reset it first");
+  if (!runtime_->judge(approvals, v->judging, error)) return fail("cannot store the approver keys: " + error);
+  if (!runtime_->load_policy(*r.program, error)) return fail(error);
+  if (has_state()) {
+    v->watcher = runtime_->watch(*v->board, error);
     if (!error.empty()) log_event("error", "switch_state_unreadable", {{"reason", error}, {"effect", "every switch tripped"}});
   } else if (auto old = current()) {
     // In-memory switches survive a reload, by name.

@@ -18,10 +18,11 @@
 #include <vector>
 
 #include "audit/log.h"
-#include "audit/record.h"
+#include "cases/case_store.h"
 #include "killswitch/watcher.h"
 #include "redline/approvers.h"
 #include "redline/engine.h"
+#include "runtime/runtime.h"
 #include "state/state_dir.h"
 
 namespace redline::server {
@@ -41,8 +42,7 @@ struct PolicyVersion {
   std::uint64_t generation = 0;                          ///< 1 for the first version, +1 per swap
   std::string loaded_at;                                 ///< RFC 3339
   std::vector<FileStamp> files;                          ///< every source file of the compilation (and the keys file)
-  ApprovalOptions approvals;                             ///< approver keys and whether signatures are demanded
-  audit::ApprovalJudging judging;                        ///< the same, as audit records name it
+  runtime::Judging judging;                              ///< approver keys and whether signatures are demanded
   ~PolicyVersion();
 };
 
@@ -60,7 +60,9 @@ class PolicyHost {
   ~PolicyHost();
 
   /// Opens the state folder (creating it) and its audit log; false with `error`.
-  bool open_state(const std::string& dir, std::string& error);
+  bool open_state(const std::string& dir, std::string& error, audit::LogOptions log_options = {});
+  /// Acknowledges a decision only once its record is durable (before open_state()).
+  void set_strict(bool strict) { strict_ = strict; }
   /// Judges approvals with the approver keys of `keys_path` ("" for none),
   /// re-read with every version, and demands signatures when `require_signed`.
   void set_approvals(std::string keys_path, bool require_signed) { keys_path_ = std::move(keys_path), require_signed_ = require_signed; }
@@ -76,18 +78,23 @@ class PolicyHost {
   std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
   ReloadReport last_reload() const;
 
-  bool has_state() const { return log_ != nullptr; }
-  const state::StateDir& state() const { return *dir_; }
-  audit::AuditLog& log() const { return *log_; }
-  const std::vector<std::string>& mask() const { return mask_; }
+  /// The governance runtime that decides and records (stateless until open_state()).
+  const runtime::Runtime& runtime() const { return *runtime_; }
+  bool has_state() const { return runtime_->has_state(); }
+  const state::StateDir& state() const { return runtime_->state(); }
+  audit::AuditLog& log() const { return runtime_->log(); }
+  /// The approval cases (DIR/cases.db), or null without a state folder.
+  cases::CaseStore* cases() const { return cases_.get(); }
+  /// Masks `fields` (JSON pointers) in audit records too (before open_state()).
   void add_mask(const std::vector<std::string>& fields) { mask_.insert(mask_.end(), fields.begin(), fields.end()); }
 
  private:
   std::vector<std::string> files_;
   CompileOptions options_;
-  std::optional<state::StateDir> dir_;
-  std::unique_ptr<audit::AuditLog> log_;
+  std::unique_ptr<runtime::Runtime> runtime_;
+  std::unique_ptr<cases::CaseStore> cases_;
   std::vector<std::string> mask_;
+  bool strict_ = false;
   std::string keys_path_;
   bool require_signed_ = false;
   mutable std::mutex mu_;            // guards current_, last_ and watched_

@@ -5,12 +5,13 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
-#include "audit/record.h"
 #include "audit/verify.h"
+#include "diag/codes.h"
 #include "eval/json_out.h"
 #include "flat/program_impl.h"
 #include "killswitch/switch_state.h"
 #include "redline/audit.h"
+#include "server/authzen.h"
 #include "server/log.h"
 
 namespace redline::server {
@@ -21,6 +22,9 @@ using ojson = nlohmann::ordered_json;
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
+
+/// The text of a code of the codes table (engine/diag/codes.def).
+std::string_view code(diag::Code c) { return diag::info(c).text; }
 
 }  // namespace
 
@@ -130,9 +134,25 @@ void Service::fail(Response& out, int status, std::string_view code, std::string
   j.raw("}}");
 }
 
-void Service::bad_http(int status, std::string_view why, Response& out) {
-  deny(out, status, "RL5010", why);
+void Service::bad_http(int status, std::string_view why, Response& out, std::string_view raw) {
+  deny(out, status, code(diag::Code::ServiceBadHttp), why);
+  if (classify_raw_request(raw) != RawPath::Other) authzen_refusal(out, status, code(diag::Code::ServiceBadHttp), why, std::string(out.body));
+  echo_request_id(raw_request_id(raw), out);
   out.close = true;
+}
+
+bool Service::governance_path(std::string_view path) {
+  return path == "/v1/policy" || path == "/v1/switches" || starts_with(path, "/v1/switches/") || starts_with(path, "/v1/audit/");
+}
+
+void Service::record_refusal(std::string_view method, std::string_view path, std::string_view peer, int status, std::string_view reason,
+                             std::string_view actor) {
+  if (!host_.has_state() || !audited_path(path)) return;
+  audit::AccessDenied a{std::string(method), std::string(path), std::string(peer), std::string(actor), std::string(reason), status};
+  std::string error;
+  // Buffered like a decision record; a failing log already turns /healthz 503.
+  if (!host_.log().append(audit::access_denied_record(a, state::now_rfc3339()), &error))
+    log_event("error", "audit_append_failed", {{"record", "access_denied"}, {"reason", error}});
 }
 
 bool Service::require_json(const HttpRequest& req, Response& out) {
@@ -140,7 +160,7 @@ bool Service::require_json(const HttpRequest& req, Response& out) {
   std::string_view base = ct.substr(0, ct.find(';'));
   while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
   if (ct.empty() || iequals(base, "application/json")) return true;
-  deny(out, 415, "RL5010", "the body must be JSON (Content-Type: application/json), not `" + std::string(ct) + "`");
+  deny(out, 415, code(diag::Code::ServiceBadHttp), "the body must be JSON (Content-Type: application/json), not `" + std::string(ct) + "`");
   return false;
 }
 
@@ -150,7 +170,8 @@ const Token* Service::authenticate(const HttpRequest& req, std::string_view peer
   std::string why = req.authorization.empty() ? "this endpoint needs a bearer token (Authorization: Bearer ...)" : "the bearer token is not valid";
   metrics_.auth_failure();
   log_event("warning", "auth_failure", {{"peer", peer}, {"path", req.path()}, {"status", "401"}, {"reason", why}});
-  if (decision_endpoint) deny(out, 401, "RL5011", why);
+  if (!decision_endpoint) record_refusal(req.method, req.path(), peer, 401, why);
+  if (decision_endpoint) deny(out, 401, code(diag::Code::ServiceUnauthorized), why);
   else fail(out, 401, "unauthorized", why);
   out.headers += "WWW-Authenticate: Bearer realm=\"redline\"\r\n";
   return nullptr;
@@ -161,9 +182,10 @@ const Token* Service::authenticate(const HttpRequest& req, std::string_view peer
 bool Service::blocking(const HttpRequest& req) const {
   std::string_view path = req.path();
   if (starts_with(path, "/v1/audit/") || (starts_with(path, "/v1/switches/") && req.method == "POST")) return true;
+  if (path == "/v1/cases" || starts_with(path, "/v1/cases/")) return host_.has_state();   // the case store's transactions
   bool decision = path == "/v1/decide" || path == "/v1/decide/batch" || starts_with(path, "/access/v1/");
   // Durable records wait for a group commit: strict audit, or approvals (governance events).
-  return decision && host_.has_state() && (config_.strict_audit || req.body.find("\"approvals\"") != std::string_view::npos);
+  return decision && host_.has_state() && (config_.strict_audit || host_.runtime().may_block(req.body));
 }
 
 void Service::handle(const HttpRequest& req, std::string_view peer, Scratch& scratch, Response& out) {
@@ -177,7 +199,7 @@ void Service::handle(const HttpRequest& req, std::string_view peer, Scratch& scr
   };
   auto decision_endpoint = [&](auto&& body) {
     if (req.method != "POST") {
-      deny(out, 405, "RL5010", "use POST for " + std::string(path));
+      deny(out, 405, code(diag::Code::ServiceBadHttp), "use POST for " + std::string(path));
       out.headers += "Allow: POST\r\n";
       return;
     }
@@ -189,8 +211,10 @@ void Service::handle(const HttpRequest& req, std::string_view peer, Scratch& scr
     decision_endpoint([&] { decide(req, scratch, out); });
   } else if (path == "/v1/decide/batch") {
     decision_endpoint([&] { decide_batch(req, scratch, out); });
-  } else if (path == "/access/v1/evaluation" || path == "/access/v1/evaluations") {
-    decision_endpoint([&] { authzen(req, path == "/access/v1/evaluations", scratch, out); });
+  } else if (is_authzen_path(path)) {
+    authzen(req, peer, scratch, out);
+  } else if (path == "/.well-known/authzen-configuration") {
+    if (method_is("GET")) authzen_configuration(req, out);
   } else if (path == "/healthz") {
     if (method_is("GET")) healthz(out);
   } else if (path == "/metrics") {
@@ -206,8 +230,10 @@ void Service::handle(const HttpRequest& req, std::string_view peer, Scratch& scr
     if ((!trip && !reset) || !percent_decode(rest.substr(0, rest.size() - (trip ? 5 : 6)), name) || name.empty()) {
       fail(out, 404, "not_found", "use POST /v1/switches/NAME/trip or /v1/switches/NAME/reset");
     } else if (method_is("POST")) {
-      if (const Token* t = authenticate(req, peer, false, out)) flip(req, name, trip, *t, out);
+      if (const Token* t = authenticate(req, peer, false, out)) flip(req, peer, name, trip, *t, out);
     }
+  } else if (path == "/v1/cases" || starts_with(path, "/v1/cases/")) {
+    cases_endpoint(req, peer, scratch, out);
   } else if (path == "/v1/audit/checkpoint") {
     if (method_is("GET") && authenticate(req, peer, false, out)) audit_checkpoint(out);
   } else if (starts_with(path, "/v1/audit/proof/")) {
@@ -215,32 +241,25 @@ void Service::handle(const HttpRequest& req, std::string_view peer, Scratch& scr
   } else {
     fail(out, 404, "not_found", "no endpoint " + std::string(path) + " (see docs/serve.md)");
   }
+  echo_request_id(req.header("X-Request-ID"), out);
   if (draining()) out.close = true;
 }
 
 // ---- decisions ----
 
 Service::Decided Service::decide_one(const PolicyVersion& v, std::string_view text, Scratch& s, std::string& out) {
-  BoundRequest b = v.program->bind_json(text, v.approvals);
-  v.program->evaluate(b, s.decision, v.board.get());
-  if (host_.has_state()) {
-    std::string error;
-    audit::Masking masking{host_.state().salt(), host_.mask()};
-    if (!audit::record_decision(host_.log(), masking, config_.strict_audit, *v.program, text, s.decision, v.board.get(), error,
-                                v.judging)) {
-      out += fail_closed_json(*v.program, "the audit record cannot be written: " + error);
-      return {Outcome::deny, true};
-    }
-  }
-  out += s.decision.to_json();
-  return {s.decision.outcome(), s.decision.error().has_value()};
+  runtime::Decided d = host_.runtime().decide(*v.program, v.board.get(), v.judging, text, s.decision, out);
+  return {d.outcome, d.error, d.unaudited};
 }
 
 void Service::decide(const HttpRequest& req, Scratch& s, Response& out) {
   auto t0 = std::chrono::steady_clock::now();
   const PolicyVersion& v = s.version.get();
   Decided d = decide_one(v, req.body, s, out.body);
-  out.status = d.error ? 400 : 200;
+  out.status = d.unaudited ? 503 : d.error ? 400 : 200;
+  // A request paused for a human opens an approval case (with --state).
+  if (!d.error && (d.outcome == Outcome::require_approval || d.outcome == Outcome::escalate) && host_.cases())
+    attach_case(v, req.body, s.decision, out);
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
   metrics_.decision(d.outcome, d.error, static_cast<std::uint64_t>(ns));
 }
@@ -250,7 +269,7 @@ void Service::decide_batch(const HttpRequest& req, Scratch& s, Response& out) {
   std::string error;
   if (!split_json_array(req.body, config_.max_batch, items, error)) {
     bool too_many = error.starts_with("more than");
-    deny(out, too_many ? 413 : 400, too_many ? "RL5008" : "RL5001", error);
+    deny(out, too_many ? 413 : 400, too_many ? code(diag::Code::RequestTooLarge) : code(diag::Code::RequestInvalidJson), error);
     return;
   }
   const PolicyVersion& v = s.version.get();   // one version decides the whole batch
@@ -260,6 +279,7 @@ void Service::decide_batch(const HttpRequest& req, Scratch& s, Response& out) {
     auto t0 = std::chrono::steady_clock::now();
     if (i) out.body.push_back(',');
     Decided d = decide_one(v, items[i], s, out.body);
+    if (d.unaudited) out.status = 503;
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
     metrics_.decision(d.outcome, d.error, static_cast<std::uint64_t>(ns));
   }
@@ -309,7 +329,7 @@ void Service::switches(Response& out) {
   out.body = dump({{"switches", arr}});
 }
 
-void Service::flip(const HttpRequest& req, std::string_view name, bool trip, const Token& token, Response& out) {
+void Service::flip(const HttpRequest& req, std::string_view peer, std::string_view name, bool trip, const Token& token, Response& out) {
   std::string because;
   if (!req.body.empty()) {
     ojson b = ojson::parse(req.body, nullptr, false);
@@ -330,7 +350,10 @@ void Service::flip(const HttpRequest& req, std::string_view name, bool trip, con
     fr.role = token.roles.front();
     check = killswitch::check_flip(*v->program, fr);
   }
-  if (check.index < 0) return fail(out, 404, "unknown_switch", check.message);
+  if (check.index < 0) {
+    record_refusal(req.method, req.path(), peer, 404, check.message, token.actor);
+    return fail(out, 404, "unknown_switch", check.message);
+  }
   std::optional<std::uint64_t> seq;
   if (host_.has_state()) {
     killswitch::FlipResult r = killswitch::flip_switch(host_.state(), host_.log(), *v->program, fr);
@@ -339,7 +362,8 @@ void Service::flip(const HttpRequest& req, std::string_view name, bool trip, con
       log_event("warning", "switch_refused", {{"switch", check.qualified}, {"by", fr.by}, {"role", fr.role}, {"reason", r.message}});
       return fail(out, 403, "forbidden", r.message);
     }
-    if (!r.applied) return fail(out, 500, "state_unwritable", r.message);
+    if (r.unlogged) v->board->trip(check.qualified);   // fail closed: the trip holds even though it is not logged
+    if (!r.applied) return fail(out, 503, "audit_unavailable", r.message);
     seq = r.seq;
   } else if (!check.refused.empty()) {
     metrics_.auth_failure();

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "cases/case_store.h"
+#include "diag/codes.h"
 #include "server/config.h"
 #include "server/http.h"
 #include "server/metrics.h"
@@ -48,8 +50,18 @@ class Service {
   bool blocking(const HttpRequest& req) const;
   /// Handles one request; `peer` names the client in logs.
   void handle(const HttpRequest& req, std::string_view peer, Scratch& scratch, Response& out);
-  /// The response to bytes that are not an acceptable HTTP request.
-  void bad_http(int status, std::string_view why, Response& out);
+  /// The response to bytes that are not an acceptable HTTP request; `raw`,
+  /// the bytes received, tells an AuthZEN path (whose answers carry a boolean
+  /// `decision`) from the others.
+  void bad_http(int status, std::string_view why, Response& out, std::string_view raw = {});
+  /// With a state folder, appends an `access_denied` audit record of a
+  /// refused request to a token-guarded governance path (else does nothing).
+  void record_refusal(std::string_view method, std::string_view path, std::string_view peer, int status, std::string_view reason,
+                      std::string_view actor = {});
+  /// Whether `path` is a token-guarded governance endpoint (policy, switches, audit).
+  static bool governance_path(std::string_view path);
+  /// Whether refusals on `path` are audited: the governance paths and the approval cases.
+  static bool audited_path(std::string_view path);
 
   /// While draining, /healthz reports 503 and responses close their connections.
   void set_draining() { draining_.store(true, std::memory_order_release); }
@@ -59,17 +71,36 @@ class Service {
   struct Decided {
     Outcome outcome;
     bool error;
+    bool unaudited = false;   ///< the record could not be written (RL5009): a server failure, 503
   };
   Decided decide_one(const PolicyVersion& v, std::string_view text, Scratch& s, std::string& out);
   void decide(const HttpRequest& req, Scratch& s, Response& out);
   void decide_batch(const HttpRequest& req, Scratch& s, Response& out);
-  void authzen(const HttpRequest& req, bool batch, Scratch& s, Response& out);
+  /// Every /access/v1 path (authzen.cc).
+  void authzen(const HttpRequest& req, std::string_view peer, Scratch& s, Response& out);
+  void authzen_configuration(const HttpRequest& req, Response& out);
   void policy_info(Response& out);
   void switches(Response& out);
-  void flip(const HttpRequest& req, std::string_view name, bool trip, const Token& token, Response& out);
+  void flip(const HttpRequest& req, std::string_view peer, std::string_view name, bool trip, const Token& token, Response& out);
   void audit_checkpoint(Response& out);
   void audit_proof(std::string_view seq, Response& out);
   void healthz(Response& out);
+
+  // ---- approval cases (cases.cc) ----
+  /// After `d` paused `text` for a human: opens its case, or finds the one
+  /// the same request opened (whose current decision then replaces
+  /// `out.body`), and adds the case's id, URL and state to the decision JSON.
+  void attach_case(const PolicyVersion& v, std::string_view text, const Decision& d, Response& out);
+  /// Every /v1/cases path.
+  void cases_endpoint(const HttpRequest& req, std::string_view peer, Scratch& s, Response& out);
+  void case_list(const HttpRequest& req, std::string_view peer, const Token& t, Response& out);
+  void case_get(std::string_view id, Response& out);
+  void case_act(const HttpRequest& req, std::string_view peer, const Token& t, std::string_view id, bool approve, Scratch& s,
+                Response& out);
+  std::string case_json(const cases::Case& c) const;
+  /// A refused case request: {"error"} with an RL code; 401/403 are counted, logged and audited.
+  void case_refuse(const HttpRequest& req, std::string_view peer, const Token* t, int status, diag::Code c, std::string_view message,
+                   Response& out);
   void metrics(Response& out);
 
   /// Checks the bearer token: null (and `out` filled with 401) when missing or wrong.

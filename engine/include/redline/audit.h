@@ -26,6 +26,8 @@ struct AuditOptions {
   bool strict = false;              ///< acknowledge a decision only once its record is durable
   std::vector<std::string> mask;    ///< JSON pointers to mask, besides those of DIR/mask.json
   std::string stdlib_root;          ///< the stdlib root the Programs were compiled with (for replay)
+  std::string durability{};         ///< "buffered", "written" (the default when empty) or "durable" (docs/audit.md)
+  std::string witness{};            ///< a file outside the folder to publish every signed checkpoint to, or ""
 };
 
 /// A state folder opened for writing. Thread-safe; one per process and folder.

@@ -1,0 +1,128 @@
+// runtime/runtime.cc — see runtime.h.
+#include "runtime/runtime.h"
+
+#include <nlohmann/json.hpp>
+
+#include "audit/log.h"
+#include "audit/policy_store.h"
+#include "eval/request_text.h"
+#include "killswitch/watcher.h"
+#include "redline/audit.h"
+#include "state/state_dir.h"
+
+namespace redline::runtime {
+
+audit::Durability choose_durability(const Decision& decision, const RuntimeOptions& options) {
+  bool weighty = decision.outcome() == Outcome::allow && (!decision.obligations().empty() || !decision.approvals().empty());
+  return options.strict || weighty ? audit::Durability::durable : options.log.level;
+}
+
+Runtime::Runtime() = default;
+Runtime::~Runtime() = default;
+
+std::unique_ptr<Runtime> Runtime::open(const std::string& dir, const RuntimeOptions& options, std::string& error) {
+  auto rt = std::make_unique<Runtime>();
+  rt->options_ = options;
+  auto sd = state::StateDir::open(dir, true);
+  if (!sd.ok()) return error = sd.error, nullptr;
+  rt->dir_ = std::make_unique<state::StateDir>(std::move(*sd.value));
+  rt->mask_ = rt->dir_->mask();
+  for (const auto& p : options.mask) {
+    if (!p.empty() && p[0] != '/') return error = "mask field `" + p + "` is not a JSON pointer (write it as \"/actor/id\")", nullptr;
+    rt->mask_.push_back(p);
+  }
+  auto log = audit::AuditLog::open(*rt->dir_, options.log);
+  if (!log.ok()) return error = log.error, nullptr;
+  rt->log_ = std::move(*log.value);
+  return rt;
+}
+
+std::string Runtime::open_report() const { return log_ ? log_->open_report() : std::string(); }
+
+bool Runtime::judge(const ApprovalOptions& options, Judging& out, std::string& error) {
+  Judging j;
+  j.options = options;
+  j.recorded.require_signed = options.require_signed;
+  if (options.keys && log_) {
+    auto name = audit::store_keys(*dir_, *options.keys, error);
+    if (!name) return false;
+    j.recorded.keys = *name;
+  }
+  out = std::move(j);
+  return true;
+}
+
+bool Runtime::load_policy(const Program& program, std::string& error) {
+  if (!log_) return true;
+  if (!audit::store_policy(*dir_, program, options_.stdlib_root, error)) return error = "cannot store the policy version: " + error, false;
+  auto r = log_->append_durable(audit::policy_load_record(program, state::now_rfc3339()), true);
+  if (!r.ok()) return error = "cannot log the policy load: " + r.error, false;
+  return true;
+}
+
+std::unique_ptr<killswitch::SwitchWatcher> Runtime::watch(SwitchBoard& board, std::string& error) {
+  error.clear();
+  if (!log_) return nullptr;
+  killswitch::WatchOptions wo;
+  wo.log = log_.get();   // the log's flips are the authority on switch state
+  wo.on_error = options_.on_switch_error;
+  return killswitch::SwitchWatcher::start(*dir_, board, wo, error);
+}
+
+bool Runtime::may_block(std::string_view text) const {
+  if (!log_) return false;
+  if (options_.strict) return true;
+  // A request carries approvals only under the key "approvals", which JSON
+  // may also spell with \u escapes; either makes the record durable.
+  return text.find("approvals") != std::string_view::npos || text.find("\\u") != std::string_view::npos;
+}
+
+Decided Runtime::decide(const Program& program, const SwitchBoard* board, const Judging& judging, std::string_view text,
+                        Decision& scratch, std::string& out, int indent) const {
+  if (!log_) {   // nothing to record: JSON text straight to a bound request (the fast path when it applies)
+    program.evaluate(program.bind_json(text, judging.options), scratch, board);
+    out += scratch.to_json(indent);
+    return {scratch.outcome(), scratch.error().has_value()};
+  }
+  eval::ParsedRequest parsed = eval::parse_request(text);
+  program.evaluate(program.bind(parsed.request, judging.options), scratch, board);
+  std::string json = scratch.to_json();
+  std::string error;
+  if (!record_parsed(program, board, judging, text, parsed, scratch, json, error)) {
+    out += fail_closed_json(program, "the audit record cannot be written: " + error, indent);
+    return {Outcome::deny, true, true};
+  }
+  if (indent < 0) out += json;
+  else out += nlohmann::ordered_json::parse(json).dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return {scratch.outcome(), scratch.error().has_value()};
+}
+
+bool Runtime::record(const Program& program, const SwitchBoard* board, const Judging& judging, std::string_view text,
+                     const Decision& decision, std::string& error) const {
+  if (!log_) return true;
+  eval::ParsedRequest parsed = eval::parse_request(text);
+  return record_parsed(program, board, judging, text, parsed, decision, decision.to_json(), error);
+}
+
+bool Runtime::record_parsed(const Program& program, const SwitchBoard* board, const Judging& judging, std::string_view text,
+                            eval::ParsedRequest& parsed, const Decision& decision, std::string_view decision_json,
+                            std::string& error) const {
+  std::string time = state::now_rfc3339();
+  // The approvals the request carries, as the door read them (whatever the
+  // spelling of their key): each gets a record of its own.
+  std::vector<std::string> approvals = audit::approval_records(parsed.request, text, decision, time);
+  audit::Masking masking{dir_->salt(), mask_};
+  std::string rec = audit::decision_record(program, text, parsed, decision_json, board, masking, time, judging.recorded);
+  audit::Durability level = choose_durability(decision, options_);
+  if (approvals.empty() && level != audit::Durability::durable) return log_->append(std::move(rec), level, &error);
+  auto r = log_->append_durable(std::move(rec), false);
+  if (!r.ok()) return error = r.error, false;
+  for (std::size_t i = 0; i < approvals.size(); ++i) {
+    // An approval is a governance event: durable and checkpointed at once.
+    auto a = log_->append_durable(std::move(approvals[i]), i + 1 == approvals.size());
+    if (!a.ok()) return error = a.error, false;
+  }
+  return true;
+}
+
+}  // namespace redline::runtime
