@@ -1,0 +1,134 @@
+// cases/case_store.h — approval cases: a request that a decision paused for
+// human review (`require_approval`, `escalate`), the approvers' actions on
+// it, and the decision it has now. The narrow CaseStore interface is all the
+// service sees, so another backend (a store shared by a fleet of servers)
+// can replace the embedded SQLite one (open_sqlite_case_store) without
+// touching the service.
+//
+// A case's id is derived from the request's `request.id` and digest
+// (case_id_for), so opening the same request twice finds the same case.
+// Acting on a case is one transaction: the store checks the case is open and
+// the approver has not acted, then asks the caller's Decider (which decides
+// the request again with every approval so far) for the new state, and
+// commits the action and that state together — or nothing. Concurrent
+// actions on one case, from threads or processes, are serialised by the
+// store, so a case is decided once.
+//
+// Nothing here throws.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace redline::cases {
+
+/// `open` until a decision is final (allow or deny), then `decided`.
+enum class CaseState : std::uint8_t { open, decided };
+std::string_view to_string(CaseState s);
+
+/// One approver's action on a case.
+struct CaseAction {
+  std::string by;        ///< the approver's actor id (from their token)
+  std::string role;      ///< the role they acted in
+  std::string verdict;   ///< "approve" or "deny"
+  std::string comment;
+  std::string at;        ///< RFC 3339
+  std::string targets;   ///< what the action applies to, as the service writes it (JSON)
+};
+
+/// A case as stored.
+struct Case {
+  std::string id;
+  std::string request_id;       ///< the request's `request.id` ("" when it has none)
+  std::string request_digest;   ///< Request::digest()
+  std::string requester;        ///< the request's `actor.id` ("" when it has none)
+  std::string request;          ///< the request text as first posted
+  std::string policy;           ///< the hash of the policy that opened it
+  CaseState state = CaseState::open;
+  std::string outcome;          ///< the current decision's outcome
+  std::string decision;         ///< the current decision (JSON)
+  std::vector<std::string> roles;   ///< the roles that may act now (empty once decided)
+  std::string opened_at, updated_at;
+  std::uint64_t version = 0;    ///< +1 per change
+  std::vector<CaseAction> actions;   ///< in the order they were taken
+};
+
+/// What opening a case needs (its id is case_id_for(request_id, request_digest)).
+struct NewCase {
+  std::string request_id, request_digest, requester, request, policy, outcome, decision, at;
+  std::vector<std::string> roles;
+};
+
+/// The case an act settled on, as the Decider computes it.
+struct Recomputed {
+  std::string outcome, decision;
+  std::vector<std::string> roles;
+  bool final = false;   ///< the case closes (state `decided`)
+};
+
+/// Why the Decider refused an action (the store then changes nothing).
+struct Refusal {
+  int status = 0;
+  std::string code, message;
+};
+
+/// Given the case as it stands (inside the transaction) and the new action
+/// (whose `targets` it may fill), computes the case's new state; false with
+/// `refusal` to refuse the action.
+using Decider = std::function<bool(const Case& current, CaseAction& action, Recomputed& out, Refusal& refusal)>;
+
+enum class ActStatus : std::uint8_t {
+  done,            ///< committed; `after` is the case now
+  unknown_case,
+  closed,          ///< the case is already decided
+  already_acted,   ///< this approver acted on it before
+  refused,         ///< the Decider refused (see `refusal`)
+  failed,          ///< the store failed (see `error`); nothing changed
+};
+
+struct ActResult {
+  ActStatus status = ActStatus::failed;
+  Case after;         ///< done: the case after the action; closed/already_acted: as it is
+  Refusal refusal;
+  std::string error;
+};
+
+/// A filter for listing cases.
+struct CaseQuery {
+  std::vector<std::string> roles;   ///< cases awaiting any of these roles (empty: any)
+  std::string state = "open";       ///< "open", "decided" or "" (any)
+  std::size_t limit = 100;
+  std::string after;                ///< page after this case id ("" from the start)
+};
+
+enum class Found : std::uint8_t { yes, no, failed };
+
+class CaseStore {
+ public:
+  virtual ~CaseStore() = default;
+  /// Opens a case, or finds the one already open for the same request
+  /// (`created` says which); false with `error` when the store fails.
+  virtual bool open_case(const NewCase& c, Case& out, bool& created, std::string& error) = 0;
+  /// The case `id` with its actions.
+  virtual Found get(std::string_view id, Case& out, std::string& error) = 0;
+  /// Cases matching `q`, by id, without their actions.
+  virtual bool list(const CaseQuery& q, std::vector<Case>& out, std::string& error) = 0;
+  /// Records `action` on case `id` and its new state, atomically (see the top).
+  virtual ActResult act(std::string_view id, CaseAction action, const Decider& decide) = 0;
+};
+
+/// Opens (creating) the SQLite case store at `path` (WAL mode; its own
+/// connection, safe to share between threads); null with `error`.
+std::unique_ptr<CaseStore> open_sqlite_case_store(const std::string& path, std::string& error);
+
+/// The case id of a request: "c-" and 32 hex digits of SHA-256 over its
+/// `request.id` and digest.
+std::string case_id_for(std::string_view request_id, std::string_view request_digest);
+/// Whether `id` has the form of a case id.
+bool valid_case_id(std::string_view id);
+
+}  // namespace redline::cases

@@ -1,0 +1,269 @@
+// cases/sqlite_store.cc — the embedded CaseStore: one SQLite database in the
+// state folder (cases.db), WAL journal, synchronous=FULL (a committed action
+// survives kill -9 and power loss), a busy timeout so connections of other
+// threads or processes wait for each other instead of failing. Every act is
+// a BEGIN IMMEDIATE transaction: the write lock is taken before the case is
+// read, so two approvers of one case are serialised and the second sees the
+// first's action (and a closed case, when it closed it).
+#include <sqlite3.h>
+
+#include <mutex>
+
+#include "cases/case_store.h"
+#include "crypto/sha256.h"
+
+namespace redline::cases {
+
+std::string_view to_string(CaseState s) { return s == CaseState::open ? "open" : "decided"; }
+
+std::string case_id_for(std::string_view request_id, std::string_view request_digest) {
+  crypto::Sha256 h;
+  std::string len = std::to_string(request_id.size()) + ":";
+  h.update("redline-case-v1\n").update(len).update(request_id).update("\n").update(request_digest);
+  crypto::Sha256Digest d = h.final();
+  return "c-" + crypto::to_hex(std::span(d.data(), 16));
+}
+
+bool valid_case_id(std::string_view id) {
+  if (id.size() != 34 || id.substr(0, 2) != "c-") return false;
+  for (char c : id.substr(2))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+namespace {
+
+const char* kSchema =
+    "CREATE TABLE IF NOT EXISTS cases("
+    " id TEXT PRIMARY KEY, request_id TEXT NOT NULL, request_digest TEXT NOT NULL, requester TEXT NOT NULL,"
+    " request TEXT NOT NULL, policy TEXT NOT NULL, state TEXT NOT NULL, outcome TEXT NOT NULL, decision TEXT NOT NULL,"
+    " opened_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS case_roles(case_id TEXT NOT NULL, role TEXT NOT NULL, PRIMARY KEY(case_id, role));"
+    "CREATE INDEX IF NOT EXISTS case_roles_by_role ON case_roles(role, case_id);"
+    "CREATE INDEX IF NOT EXISTS cases_by_state ON cases(state, id);"
+    "CREATE TABLE IF NOT EXISTS case_actions(case_id TEXT NOT NULL, seq INTEGER NOT NULL, by TEXT NOT NULL,"
+    " role TEXT NOT NULL, verdict TEXT NOT NULL, comment TEXT NOT NULL, at TEXT NOT NULL, targets TEXT NOT NULL,"
+    " PRIMARY KEY(case_id, seq), UNIQUE(case_id, by));";
+
+/// A prepared statement, finalised at scope exit.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  bool ok() const { return rc_ == SQLITE_OK; }
+  Stmt& bind(int i, std::string_view v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  /// SQLITE_ROW, SQLITE_DONE or an error code.
+  int step() { return sqlite3_step(s_); }
+  std::string text(int i) const {
+    const unsigned char* t = sqlite3_column_text(s_, i);
+    return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s_, i))) : std::string();
+  }
+  std::int64_t integer(int i) const { return sqlite3_column_int64(s_, i); }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+  int rc_ = SQLITE_ERROR;
+};
+
+const char* kCaseColumns =
+    "SELECT id, request_id, request_digest, requester, request, policy, state, outcome, decision, opened_at, updated_at, version FROM cases";
+
+void read_case(const Stmt& s, Case& c) {
+  c.id = s.text(0), c.request_id = s.text(1), c.request_digest = s.text(2), c.requester = s.text(3);
+  c.request = s.text(4), c.policy = s.text(5);
+  c.state = s.text(6) == "open" ? CaseState::open : CaseState::decided;
+  c.outcome = s.text(7), c.decision = s.text(8), c.opened_at = s.text(9), c.updated_at = s.text(10);
+  c.version = static_cast<std::uint64_t>(s.integer(11));
+  c.roles.clear(), c.actions.clear();
+}
+
+class SqliteCaseStore final : public CaseStore {
+ public:
+  ~SqliteCaseStore() override { sqlite3_close(db_); }
+
+  bool open(const std::string& path, std::string& error) {
+    int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+    if (rc != SQLITE_OK) return error = "cannot open the case store " + path + ": " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc)), false;
+    sqlite3_busy_timeout(db_, 5000);   // as the audit log waits for its lock
+    if (!exec("PRAGMA journal_mode=WAL", error) || !exec("PRAGMA synchronous=FULL", error) || !exec("PRAGMA foreign_keys=ON", error) ||
+        !exec(kSchema, error))
+      return error = "cannot prepare the case store " + path + ": " + error, false;
+    return true;
+  }
+
+  bool open_case(const NewCase& n, Case& out, bool& created, std::string& error) override {
+    std::lock_guard lock(mu_);
+    std::string id = case_id_for(n.request_id, n.request_digest);
+    created = false;
+    if (!exec("BEGIN IMMEDIATE", error)) return false;
+    Found f = load(id, out, error);
+    if (f == Found::failed) return rollback(), false;
+    if (f == Found::yes) return exec("COMMIT", error) || (rollback(), false);
+    Stmt ins(db_,
+             "INSERT INTO cases(id, request_id, request_digest, requester, request, policy, state, outcome, decision, opened_at,"
+             " updated_at, version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?9, 1)");
+    if (!ins.ok()) return fail(error), rollback(), false;
+    ins.bind(1, id).bind(2, n.request_id).bind(3, n.request_digest).bind(4, n.requester).bind(5, n.request).bind(6, n.policy);
+    ins.bind(7, n.outcome).bind(8, n.decision).bind(9, n.at);
+    if (ins.step() != SQLITE_DONE) return fail(error), rollback(), false;
+    if (!set_roles(id, n.roles, error)) return rollback(), false;
+    if (!exec("COMMIT", error)) return rollback(), false;
+    created = true;
+    out = Case{id, n.request_id, n.request_digest, n.requester, n.request, n.policy, CaseState::open, n.outcome, n.decision, n.roles,
+               n.at, n.at, 1, {}};
+    return true;
+  }
+
+  Found get(std::string_view id, Case& out, std::string& error) override {
+    std::lock_guard lock(mu_);
+    if (!exec("BEGIN", error)) return Found::failed;   // one snapshot: the case, its roles and actions agree
+    Found f = load(id, out, error);
+    std::string ignored;
+    exec("COMMIT", ignored);
+    return f;
+  }
+
+  bool list(const CaseQuery& q, std::vector<Case>& out, std::string& error) override {
+    std::lock_guard lock(mu_);
+    out.clear();
+    std::string sql = std::string(kCaseColumns) + " WHERE id > ?1";
+    if (!q.state.empty()) sql += " AND state = ?2";
+    if (!q.roles.empty()) {
+      sql += " AND id IN (SELECT case_id FROM case_roles WHERE role IN (";
+      for (std::size_t i = 0; i < q.roles.size(); ++i) sql += (i ? ",?" : "?") + std::to_string(i + 4);
+      sql += "))";
+    }
+    sql += " ORDER BY id LIMIT ?3";
+    if (!exec("BEGIN", error)) return false;
+    Stmt s(db_, sql.c_str());
+    if (!s.ok()) return fail(error), rollback(), false;
+    s.bind(1, q.after).bind(3, static_cast<std::int64_t>(q.limit));
+    if (!q.state.empty()) s.bind(2, q.state);
+    for (std::size_t i = 0; i < q.roles.size(); ++i) s.bind(static_cast<int>(i + 4), q.roles[i]);
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      out.emplace_back();
+      read_case(s, out.back());
+    }
+    if (rc != SQLITE_DONE) return fail(error), rollback(), false;
+    for (Case& c : out)
+      if (!load_roles(c, error)) return rollback(), false;
+    std::string ignored;
+    exec("COMMIT", ignored);
+    return true;
+  }
+
+  ActResult act(std::string_view id, CaseAction action, const Decider& decide) override {
+    std::lock_guard lock(mu_);
+    ActResult r;
+    // The write lock first: whoever gets it second reads what the first committed.
+    if (!exec("BEGIN IMMEDIATE", r.error)) return r;
+    Case c;
+    Found f = load(id, c, r.error);
+    if (f != Found::yes) {
+      rollback();
+      r.status = f == Found::no ? ActStatus::unknown_case : ActStatus::failed;
+      return r;
+    }
+    if (c.state != CaseState::open) return rollback(), r.after = std::move(c), r.status = ActStatus::closed, r;
+    for (const CaseAction& a : c.actions)
+      if (a.by == action.by) return rollback(), r.after = std::move(c), r.status = ActStatus::already_acted, r;
+    Recomputed next;
+    if (!decide(c, action, next, r.refusal)) return rollback(), r.after = std::move(c), r.status = ActStatus::refused, r;
+    Stmt ins(db_, "INSERT INTO case_actions(case_id, seq, by, role, verdict, comment, at, targets) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!ins.ok()) return fail(r.error), rollback(), r;
+    ins.bind(1, c.id).bind(2, static_cast<std::int64_t>(c.actions.size() + 1)).bind(3, action.by).bind(4, action.role);
+    ins.bind(5, action.verdict).bind(6, action.comment).bind(7, action.at).bind(8, action.targets);
+    if (ins.step() != SQLITE_DONE) return fail(r.error), rollback(), r;
+    CaseState state = next.final ? CaseState::decided : CaseState::open;
+    if (next.final) next.roles.clear();
+    Stmt up(db_, "UPDATE cases SET state = ?2, outcome = ?3, decision = ?4, updated_at = ?5, version = version + 1 WHERE id = ?1");
+    if (!up.ok()) return fail(r.error), rollback(), r;
+    up.bind(1, c.id).bind(2, to_string(state)).bind(3, next.outcome).bind(4, next.decision).bind(5, action.at);
+    if (up.step() != SQLITE_DONE) return fail(r.error), rollback(), r;
+    if (!set_roles(c.id, next.roles, r.error)) return rollback(), r;
+    if (!exec("COMMIT", r.error)) return rollback(), r;
+    c.state = state, c.outcome = next.outcome, c.decision = next.decision, c.roles = next.roles;
+    c.updated_at = action.at, ++c.version;
+    c.actions.push_back(std::move(action));
+    r.after = std::move(c);
+    r.status = ActStatus::done;
+    return r;
+  }
+
+ private:
+  bool exec(const char* sql, std::string& error) {
+    char* msg = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) == SQLITE_OK) return true;
+    error = msg ? msg : sqlite3_errmsg(db_);
+    sqlite3_free(msg);
+    return false;
+  }
+  void rollback() {
+    if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  void fail(std::string& error) { error = sqlite3_errmsg(db_); }
+
+  bool set_roles(const std::string& id, const std::vector<std::string>& roles, std::string& error) {
+    Stmt del(db_, "DELETE FROM case_roles WHERE case_id = ?1");
+    if (!del.ok()) return fail(error), false;
+    del.bind(1, id);
+    if (del.step() != SQLITE_DONE) return fail(error), false;
+    for (const std::string& role : roles) {
+      Stmt ins(db_, "INSERT OR IGNORE INTO case_roles(case_id, role) VALUES(?1, ?2)");
+      if (!ins.ok()) return fail(error), false;
+      ins.bind(1, id).bind(2, role);
+      if (ins.step() != SQLITE_DONE) return fail(error), false;
+    }
+    return true;
+  }
+
+  bool load_roles(Case& c, std::string& error) {
+    Stmt s(db_, "SELECT role FROM case_roles WHERE case_id = ?1 ORDER BY role");
+    if (!s.ok()) return fail(error), false;
+    s.bind(1, c.id);
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) c.roles.push_back(s.text(0));
+    if (rc != SQLITE_DONE) return fail(error), false;
+    return true;
+  }
+
+  Found load(std::string_view id, Case& c, std::string& error) {
+    Stmt s(db_, (std::string(kCaseColumns) + " WHERE id = ?1").c_str());
+    if (!s.ok()) return fail(error), Found::failed;
+    s.bind(1, id);
+    int rc = s.step();
+    if (rc == SQLITE_DONE) return Found::no;
+    if (rc != SQLITE_ROW) return fail(error), Found::failed;
+    read_case(s, c);
+    if (!load_roles(c, error)) return Found::failed;
+    Stmt a(db_, "SELECT by, role, verdict, comment, at, targets FROM case_actions WHERE case_id = ?1 ORDER BY seq");
+    if (!a.ok()) return fail(error), Found::failed;
+    a.bind(1, c.id);
+    while ((rc = a.step()) == SQLITE_ROW) c.actions.push_back({a.text(0), a.text(1), a.text(2), a.text(3), a.text(4), a.text(5)});
+    if (rc != SQLITE_DONE) return fail(error), Found::failed;
+    return Found::yes;
+  }
+
+  sqlite3* db_ = nullptr;
+  std::mutex mu_;   // one transaction at a time on this connection
+};
+
+}  // namespace
+
+std::unique_ptr<CaseStore> open_sqlite_case_store(const std::string& path, std::string& error) {
+  auto s = std::make_unique<SqliteCaseStore>();
+  if (!s->open(path, error)) return nullptr;
+  return s;
+}
+
+}  // namespace redline::cases

@@ -1,0 +1,390 @@
+// server/cases.cc — the approval-case endpoints of `redline serve`
+// (docs/approvals.md "Approval cases in redline serve"): a decision that
+// pauses for a human opens a case; approvers list, read, approve and deny
+// cases with their bearer tokens; every approval decides the request again
+// with the engine, the case's approvals fed in as the request's approvals,
+// and the case closes when the decision is final. Every case event is an
+// audit record.
+#include <algorithm>
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "audit/record.h"
+#include "diag/codes.h"
+#include "eval/json_out.h"
+#include "server/log.h"
+#include "server/service.h"
+#include "state/state_dir.h"
+
+namespace redline::server {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+constexpr std::size_t kMaxComment = 4096;   ///< bytes of an approver's comment
+constexpr std::size_t kMaxPage = 500;       ///< cases per listing page
+
+std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
+std::string_view code(diag::Code c) { return diag::info(c).text; }
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+/// The value of query parameter `name` of `target`, percent-decoded ('+' is
+/// a space); nullopt when absent; false in `ok` when malformed.
+std::optional<std::string> query_param(std::string_view target, std::string_view name, bool& ok) {
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return std::nullopt;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    std::string_view part = rest.substr(0, rest.find('&'));
+    rest.remove_prefix(std::min(rest.size(), part.size() + 1));
+    std::string_view key = part.substr(0, part.find('='));
+    if (key != name) continue;
+    std::string raw(part.size() > key.size() ? part.substr(key.size() + 1) : std::string_view());
+    for (char& c : raw)
+      if (c == '+') c = ' ';
+    std::string out;
+    if (!percent_decode(raw, out)) return ok = false, std::nullopt;
+    return out;
+  }
+  return std::nullopt;
+}
+
+/// Every role any pending rule of `d` awaits, sorted, once each.
+std::vector<std::string> pending_roles(const Decision& d) {
+  std::vector<std::string> roles;
+  for (const Pending& p : d.pending())
+    for (const std::string& r : p.roles)
+      if (std::find(roles.begin(), roles.end(), r) == roles.end()) roles.push_back(r);
+  std::sort(roles.begin(), roles.end());
+  return roles;
+}
+
+std::string request_string(const Request& r, std::string_view path) {
+  const RequestValue* v = r.find(path);
+  return v && v->kind == RequestValue::Kind::String ? v->string : std::string();
+}
+
+bool final_outcome(Outcome o) { return o == Outcome::allow || o == Outcome::deny; }
+
+}  // namespace
+
+bool Service::audited_path(std::string_view path) { return governance_path(path) || path == "/v1/cases" || starts_with(path, "/v1/cases/"); }
+
+// ---- opening ----
+
+void Service::attach_case(const PolicyVersion& v, std::string_view text, const Decision& d, Response& out) {
+  cases::CaseStore* store = host_.cases();
+  Request r = Request::from_json(text);
+  cases::NewCase n;
+  n.request_id = request_string(r, "request.id");
+  n.request_digest = r.digest();
+  n.requester = request_string(r, "actor.id");
+  n.request = std::string(text);
+  n.policy = v.program->hash();
+  n.outcome = std::string(to_string(d.outcome()));
+  n.decision = out.body;
+  n.at = state::now_rfc3339();
+  n.roles = pending_roles(d);
+  cases::Case c;
+  bool created = false;
+  std::string error;
+  if (!store->open_case(n, c, created, error)) {
+    log_event("error", "case_store_failed", {{"reason", error}});
+    return deny(out, 503, code(diag::Code::CaseStoreFailed), "the approval case cannot be stored: " + error);
+  }
+  if (created) {
+    audit::CaseEvent e{"opened", c.id, c.request_id, c.request_digest, c.policy, c.outcome, "", "", "", c.roles};
+    auto rec = host_.log().append_durable(audit::case_record(e, n.at), true);
+    if (!rec.ok()) log_event("error", "audit_append_failed", {{"record", "case"}, {"reason", rec.error}});
+    log_event("info", "case_opened", {{"case", c.id}, {"outcome", c.outcome}});
+  } else {
+    out.body = c.decision;   // the same request again: the case as it stands
+  }
+  // The decision JSON with the case's id, URL and state as its last member.
+  if (!out.body.empty() && out.body.back() == '}') out.body.pop_back();
+  eval::JsonOut j(out.body);
+  j.raw(",\"case\":{\"id\":");
+  j.str(c.id);
+  j.raw(",\"url\":");
+  j.str("/v1/cases/" + c.id);
+  j.raw(",\"state\":");
+  j.str(to_string(c.state));
+  j.raw("}}");
+}
+
+// ---- the endpoints ----
+
+void Service::case_refuse(const HttpRequest& req, std::string_view peer, const Token* t, int status, diag::Code c,
+                          std::string_view message, Response& out) {
+  if (status == 401 || status == 403) {   // authorization failures are audited and counted
+    metrics_.auth_failure();
+    log_event("warning", "case_refused", {{"peer", peer}, {"path", req.path()}, {"status", std::to_string(status)}, {"reason", message}});
+    record_refusal(req.method, req.path(), peer, status, message, t ? std::string_view(t->actor) : std::string_view());
+  }
+  fail(out, status, code(c), message);
+}
+
+void Service::cases_endpoint(const HttpRequest& req, std::string_view peer, Scratch& s, Response& out) {
+  std::string_view path = req.path();
+  if (!host_.cases()) return fail(out, 404, "no_case_store", "approval cases need a state folder (--state DIR)");
+  if (path == "/v1/cases") {
+    if (req.method != "GET") {
+      fail(out, 405, "method_not_allowed", "use GET for /v1/cases");
+      out.headers += "Allow: GET\r\n";
+      return;
+    }
+    if (const Token* t = authenticate(req, peer, false, out)) case_list(req, peer, *t, out);
+    return;
+  }
+  std::string_view rest = path.substr(10);   // after "/v1/cases/"
+  enum { view, approve, deny_it } what = view;
+  if (rest.ends_with("/approve")) what = approve, rest.remove_suffix(8);
+  else if (rest.ends_with("/deny")) what = deny_it, rest.remove_suffix(5);
+  std::string_view want = what == view ? "GET" : "POST";
+  if (req.method != want) {
+    fail(out, 405, "method_not_allowed", "use " + std::string(want) + " for " + std::string(path));
+    out.headers += "Allow: " + std::string(want) + "\r\n";
+    return;
+  }
+  // A case may be read by whoever may ask for decisions (the application
+  // polls the case its request opened); acting always needs a token.
+  const Token* t = nullptr;
+  if (what != view || !config_.decisions_open) {
+    t = authenticate(req, peer, false, out);
+    if (!t) return;
+  }
+  if (!cases::valid_case_id(rest))
+    return case_refuse(req, peer, t, 400, diag::Code::CaseBadId, "`" + std::string(rest.substr(0, 80)) + "` is not a case id (c- and 32 hex digits)", out);
+  if (what == view) return case_get(rest, out);
+  case_act(req, peer, *t, rest, what == approve, s, out);
+}
+
+void Service::case_list(const HttpRequest& req, std::string_view peer, const Token& t, Response& out) {
+  bool ok = true;
+  auto role = query_param(req.target, "role", ok);
+  auto state = query_param(req.target, "state", ok);
+  auto after = query_param(req.target, "after", ok);
+  auto limit = query_param(req.target, "limit", ok);
+  if (!ok) return case_refuse(req, peer, &t, 400, diag::Code::CaseBadAction, "a query parameter has a malformed %-escape", out);
+  cases::CaseQuery q;
+  q.state = state.value_or("open");
+  if (q.state == "any") q.state.clear();
+  if (!q.state.empty() && q.state != "open" && q.state != "decided")
+    return case_refuse(req, peer, &t, 400, diag::Code::CaseBadAction, "`state` is `open`, `decided` or `any`", out);
+  if (limit) {
+    std::size_t n = 0;
+    auto [p, ec] = std::from_chars(limit->data(), limit->data() + limit->size(), n);
+    if (ec != std::errc() || p != limit->data() + limit->size() || n == 0 || n > kMaxPage)
+      return case_refuse(req, peer, &t, 400, diag::Code::CaseBadAction, "`limit` is a whole number from 1 to " + std::to_string(kMaxPage), out);
+    q.limit = n;
+  }
+  if (after && !after->empty() && !cases::valid_case_id(*after))
+    return case_refuse(req, peer, &t, 400, diag::Code::CaseBadId, "`after` is not a case id", out);
+  q.after = after.value_or("");
+  // An approver sees the cases awaiting the roles their token holds.
+  if (role) {
+    if (std::find(t.roles.begin(), t.roles.end(), *role) == t.roles.end())
+      return case_refuse(req, peer, &t, 403, diag::Code::CaseWrongRole, "the token does not hold the role `" + *role + "`", out);
+    q.roles = {*role};
+  } else {
+    q.roles = t.roles;
+    if (q.roles.empty()) return void(out.body = R"({"cases":[],"next":null})");
+  }
+  std::vector<cases::Case> found;
+  std::string error;
+  if (!host_.cases()->list(q, found, error)) return fail(out, 503, code(diag::Code::CaseStoreFailed), "the case store failed: " + error);
+  ojson arr = ojson::array();
+  for (const cases::Case& c : found) {
+    ojson d = ojson::parse(c.decision, nullptr, false);
+    arr.push_back({{"id", c.id}, {"url", "/v1/cases/" + c.id}, {"state", to_string(c.state)}, {"outcome", c.outcome},
+                   {"request_id", c.request_id}, {"requester", c.requester}, {"roles", c.roles}, {"opened_at", c.opened_at},
+                   {"updated_at", c.updated_at},
+                   {"pending", d.is_object() && d.contains("pending") ? d["pending"] : ojson(nullptr)}});
+  }
+  ojson j = {{"cases", arr}};
+  j["next"] = found.size() == q.limit ? ojson(found.back().id) : ojson(nullptr);
+  out.body = dump(j);
+}
+
+std::string Service::case_json(const cases::Case& c) const {
+  ojson j;
+  j["id"] = c.id;
+  j["url"] = "/v1/cases/" + c.id;
+  j["state"] = to_string(c.state);
+  j["outcome"] = c.outcome;
+  j["request_id"] = c.request_id;
+  j["request_digest"] = c.request_digest;
+  j["requester"] = c.requester;
+  j["policy"] = c.policy;
+  j["roles"] = c.roles;
+  j["opened_at"] = c.opened_at;
+  j["updated_at"] = c.updated_at;
+  j["version"] = c.version;
+  ojson acts = ojson::array();
+  for (const cases::CaseAction& a : c.actions)
+    acts.push_back({{"by", a.by}, {"role", a.role}, {"verdict", a.verdict}, {"comment", a.comment}, {"at", a.at}});
+  j["actions"] = acts;
+  // The request as posted, with the masked fields masked as audit records mask them.
+  ojson req = ojson::parse(c.request, nullptr, false);
+  if (!req.is_discarded()) {
+    for (const std::string& p : host_.runtime().mask()) {
+      try {
+        ojson::json_pointer ptr(p);
+        if (req.contains(ptr)) req[ptr] = audit::masked_value(host_.state().salt(), dump(req[ptr]));
+      } catch (const std::exception&) {
+        // validated when the runtime opened; a pointer that cannot apply masks nothing
+      }
+    }
+  }
+  j["request"] = req.is_discarded() ? ojson(nullptr) : req;
+  ojson d = ojson::parse(c.decision, nullptr, false);
+  j["decision"] = d.is_discarded() ? ojson(nullptr) : d;
+  return dump(j);
+}
+
+void Service::case_get(std::string_view id, Response& out) {
+  cases::Case c;
+  std::string error;
+  cases::Found f = host_.cases()->get(id, c, error);
+  if (f == cases::Found::failed) return fail(out, 503, code(diag::Code::CaseStoreFailed), "the case store failed: " + error);
+  if (f == cases::Found::no) return fail(out, 404, code(diag::Code::CaseNotFound), "no case " + std::string(id));
+  out.body = case_json(c);
+}
+
+void Service::case_act(const HttpRequest& req, std::string_view peer, const Token& t, std::string_view id, bool approve, Scratch& s,
+                       Response& out) {
+  // The body: {"role": "...", "comment": "..."}, both optional.
+  std::string role, comment;
+  if (!req.body.empty()) {
+    ojson b = ojson::parse(req.body, nullptr, false);
+    if (b.is_discarded() || !b.is_object())
+      return case_refuse(req, peer, &t, 400, diag::Code::CaseBadAction, "the body must be empty or {\"role\": \"...\", \"comment\": \"...\"}", out);
+    for (auto it = b.begin(); it != b.end(); ++it) {
+      if ((it.key() != "role" && it.key() != "comment") || !it.value().is_string())
+        return case_refuse(req, peer, &t, 400, diag::Code::CaseBadAction,
+                           "unexpected member `" + it.key() + "`: the body has only `role` and `comment`, both strings", out);
+    }
+    role = b.value("role", "");
+    comment = b.value("comment", "");
+  }
+  if (comment.size() > kMaxComment)
+    return case_refuse(req, peer, &t, 413, diag::Code::CaseCommentTooLong,
+                       "the comment has " + std::to_string(comment.size()) + " bytes; at most " + std::to_string(kMaxComment), out);
+  if (!role.empty() && std::find(t.roles.begin(), t.roles.end(), role) == t.roles.end())
+    return case_refuse(req, peer, &t, 403, diag::Code::CaseWrongRole, "the token does not hold the role `" + role + "`", out);
+
+  const PolicyVersion& v = s.version.get();
+  std::string now = state::now_rfc3339();
+  cases::CaseAction action{t.actor, role, approve ? "approve" : "deny", comment, now, ""};
+  cases::Decider decide = [&](const cases::Case& c, cases::CaseAction& a, cases::Recomputed& next, cases::Refusal& why) {
+    if (!c.requester.empty() && a.by == c.requester) {
+      why = {403, std::string(code(diag::Code::CaseOwnRequest)), "`" + a.by + "` made this request and may not act on it"};
+      return false;
+    }
+    // The role: the one asked for, else the first of the token's roles the case awaits.
+    if (a.role.empty())
+      for (const std::string& r : t.roles)
+        if (std::find(c.roles.begin(), c.roles.end(), r) != c.roles.end()) {
+          a.role = r;
+          break;
+        }
+    if (a.role.empty() || std::find(c.roles.begin(), c.roles.end(), a.role) == c.roles.end()) {
+      std::string awaited;
+      for (const std::string& r : c.roles) awaited += (awaited.empty() ? "" : ", ") + r;
+      why = {403, std::string(code(diag::Code::CaseWrongRole)),
+             (a.role.empty() ? "the token holds none of the roles the case awaits (" : "the case does not await `" + a.role + "` (it awaits ") +
+                 awaited + ")"};
+      return false;
+    }
+    // What the action applies to: every pending rule that awaits the role,
+    // at the step of that name when the rule escalates.
+    ojson d = ojson::parse(c.decision, nullptr, false);
+    ojson targets = ojson::array();
+    if (d.is_object() && d.contains("pending") && d["pending"].is_object() && d["pending"].contains("rules"))
+      for (const ojson& p : d["pending"]["rules"]) {
+        if (!p.is_object() || !p.contains("roles") || !p["roles"].is_array()) continue;
+        bool awaits = false;
+        for (const ojson& r : p["roles"]) awaits = awaits || (r.is_string() && r.get<std::string>() == a.role);
+        if (!awaits) continue;
+        // An escalation's steps are named by their roles (its rules carry `current_step`).
+        bool escalates = p.contains("current_step") && p["current_step"].is_string() && !p["current_step"].get<std::string>().empty();
+        targets.push_back({{"rule", p.value("rule", "")}, {"step", escalates ? a.role : ""}});
+      }
+    a.targets = dump(targets);
+    // The request again, with every action of the case as its approvals, decided now.
+    ojson request = ojson::parse(c.request, nullptr, false);
+    if (!request.is_object()) {
+      why = {500, std::string(code(diag::Code::CaseStoreFailed)), "the case's request is not a JSON object"};
+      return false;
+    }
+    if (!request.contains("request") || !request["request"].is_object()) request["request"] = ojson::object();
+    request["request"]["now"] = now;
+    ojson approvals = request.contains("approvals") && request["approvals"].is_array() ? request["approvals"] : ojson::array();
+    std::vector<const cases::CaseAction*> all;
+    for (const cases::CaseAction& x : c.actions) all.push_back(&x);
+    all.push_back(&a);
+    for (const cases::CaseAction* x : all) {
+      ojson tg = ojson::parse(x->targets, nullptr, false);
+      if (!tg.is_array()) continue;
+      for (const ojson& g : tg)
+        approvals.push_back({{"rule", g.value("rule", "")}, {"step", g.value("step", "")}, {"by", x->by}, {"role", x->role},
+                             {"verdict", x->verdict}, {"at", x->at}});
+    }
+    request["approvals"] = approvals;
+    std::string text = dump(request);
+    Decision decision;
+    std::string json;
+    runtime::Decided r = host_.runtime().decide(*v.program, v.board.get(), v.judging, text, decision, json);
+    if (r.unaudited) {
+      why = {503, std::string(code(diag::Code::RequestInternal)), "the decision cannot be audited, so the action is not taken"};
+      return false;
+    }
+    if (r.error) {
+      why = {500, std::string(code(diag::Code::RequestInternal)), "the case's request cannot be decided again: " + json};
+      return false;
+    }
+    next.outcome = std::string(to_string(r.outcome));
+    next.decision = std::move(json);
+    next.roles = pending_roles(decision);
+    next.final = final_outcome(r.outcome);
+    return true;
+  };
+  cases::ActResult r = host_.cases()->act(id, action, decide);
+  switch (r.status) {
+    case cases::ActStatus::unknown_case:
+      return case_refuse(req, peer, &t, 404, diag::Code::CaseNotFound, "no case " + std::string(id), out);
+    case cases::ActStatus::closed:
+      return case_refuse(req, peer, &t, 409, diag::Code::CaseClosed, "case " + std::string(id) + " is already decided (" + r.after.outcome + ")", out);
+    case cases::ActStatus::already_acted:
+      return case_refuse(req, peer, &t, 409, diag::Code::CaseAlreadyActed, "`" + t.actor + "` already acted on case " + std::string(id), out);
+    case cases::ActStatus::refused: {
+      diag::Code c = diag::Code::RequestInternal;
+      std::size_t n = 0;
+      const diag::CodeInfo* all = diag::all_codes(&n);
+      for (std::size_t i = 0; i < n; ++i)
+        if (all[i].text == r.refusal.code) c = all[i].code;
+      return case_refuse(req, peer, &t, r.refusal.status, c, r.refusal.message, out);
+    }
+    case cases::ActStatus::failed:
+      log_event("error", "case_store_failed", {{"reason", r.error}});
+      return fail(out, 503, code(diag::Code::CaseStoreFailed), "the case store failed; nothing changed: " + r.error);
+    case cases::ActStatus::done:
+      break;
+  }
+  const cases::Case& c = r.after;
+  const cases::CaseAction& done = c.actions.back();
+  audit::CaseEvent e{approve ? "approved" : "denied", c.id, c.request_id, c.request_digest, v.program->hash(), "", done.by, done.role,
+                     done.comment, {}};
+  auto rec = host_.log().append_durable(audit::case_record(e, now), c.state != cases::CaseState::decided);
+  if (!rec.ok()) log_event("error", "audit_append_failed", {{"record", "case"}, {"reason", rec.error}});
+  if (c.state == cases::CaseState::decided) {
+    audit::CaseEvent dec{"decided", c.id, c.request_id, c.request_digest, v.program->hash(), c.outcome, "", "", "", {}};
+    auto d = host_.log().append_durable(audit::case_record(dec, now), true);
+    if (!d.ok()) log_event("error", "audit_append_failed", {{"record", "case"}, {"reason", d.error}});
+    log_event("info", "case_decided", {{"case", c.id}, {"outcome", c.outcome}});
+  }
+  out.body = case_json(c);
+}
+
+}  // namespace redline::server

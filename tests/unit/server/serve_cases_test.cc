@@ -1,0 +1,490 @@
+// Approval cases over HTTP against the real `redline serve --state`: an
+// application's request that needs sign-off opens a case (the same request
+// again is the same case), two approvers act with their tokens and the case
+// closes as `allow`; a denial closes one as `deny`; every refusal (no token,
+// the requester, a role the token lacks or the case does not await, twice,
+// a closed, unknown or malformed case, a long comment, a bad body) gets its
+// status and RL code and changes nothing; every case event and every
+// authorization failure is in the audit log, which still verifies.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sqlite3.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <set>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "audit/audit_support.h"
+#include "audit/verify.h"
+#include "state/state_dir.h"
+
+using namespace redline;
+using namespace redline::testing;
+using json = nlohmann::json;
+
+namespace {
+
+const char* kPolicy =
+    "purposes {\n  intel { bulk review }\n  chat\n}\n"
+    "context {\n  actor.id: string\n  actor.role: enum { analyst, lawyer, cdao }\n}\n"
+    "policy \"svc\" version \"1\" {\n  default allow\n"
+    "  rule bulk_review: require approval intel.bulk by lawyer, cdao quorum 2 within 1h because \"Bulk needs two sign-offs.\";\n"
+    "  rule legal_review: escalate intel.review to legal because \"Reviews go to legal.\";\n"
+    "  escalation legal \"Legal review\" {\n    step lawyer within 4h\n    step cdao within 24h\n    on_timeout deny\n  }\n"
+    "}\n";
+
+const char* kAppToken = "app-token-0123456789";
+const char* kLawyerToken = "lawyer-token-0123456789";
+const char* kLawyer2Token = "lawyer2-token-0123456789";
+const char* kCdaoToken = "cdao-token-0123456789";
+const char* kRequesterToken = "requester-token-0123456789";
+const char* kAnalystToken = "analyst-token-0123456789";
+
+std::string config_json() {
+  json c = {{"tokens", json::array({{{"token", kAppToken}, {"actor", "app"}, {"roles", json::array()}},
+                                    {{"token", kLawyerToken}, {"actor", "l1"}, {"roles", {"lawyer"}}},
+                                    {{"token", kLawyer2Token}, {"actor", "l2"}, {"roles", {"lawyer"}}},
+                                    {{"token", kCdaoToken}, {"actor", "c1"}, {"roles", {"cdao"}}},
+                                    {{"token", kRequesterToken}, {"actor", "u1"}, {"roles", {"lawyer", "analyst"}}},
+                                    {{"token", kAnalystToken}, {"actor", "a9"}, {"roles", {"analyst"}}}})},
+            {"reload", {{"watch_interval_ms", 0}}}};
+  return c.dump(2);
+}
+
+/// A `redline serve` process.
+class Serve {
+ public:
+  Serve(const TempDir& tmp, std::vector<std::string> extra = {}) : err_(tmp / "serve.err") {
+    int out[2];
+    REQUIRE(::pipe(out) == 0);
+    std::vector<std::string> args = {REDLINE_CLI_PATH, "serve", "--listen", "127.0.0.1:0", "--threads", "2"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid_ = ::fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      ::dup2(out[1], 1);
+      int e = ::open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(e, 2);
+      ::close(out[0]);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::setenv("REDLINE_STDLIB", (source_dir() / "stdlib").c_str(), 1);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    std::string line;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{out[0], POLLIN, 0};
+      if (::poll(&p, 1, 200) <= 0) continue;
+      char buf[256];
+      ssize_t n = ::read(out[0], buf, sizeof buf);
+      if (n <= 0) break;
+      line.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(out[0]);
+    auto at = line.find("listening on 127.0.0.1:");
+    REQUIRE_MESSAGE(at != std::string::npos, "serve did not start: " << line << read_file(err_));
+    port_ = std::stoi(line.substr(at + 23));
+  }
+  ~Serve() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  int port() const { return port_; }
+  void signal(int sig) const { ::kill(pid_, sig); }
+  /// Waits for the process to exit (up to `seconds`); its exit status, or -1.
+  int wait(int seconds = 20) {
+    for (int i = 0; i < seconds * 50; ++i) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return -1;
+  }
+  std::string log() const { return read_file(err_); }
+
+ private:
+  std::string err_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+/// A client connection.
+class Conn {
+ public:
+  explicit Conn(int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  }
+  ~Conn() { ::close(fd_); }
+  void send(std::string_view bytes) const {
+    while (!bytes.empty()) {
+      ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n <= 0) return;
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+  }
+  struct Resp {
+    int status = 0;
+    std::string head, body;
+    bool closes() const { return head.find("Connection: close") != std::string::npos; }
+    json j() const { return json::parse(body, nullptr, false); }
+  };
+  /// Reads one response (status 0 when the connection closed first or it timed out).
+  Resp read(int timeout_ms = 10000) {
+    Resp r;
+    for (;;) {
+      auto end = buf_.find("\r\n\r\n");
+      if (end != std::string::npos) {
+        r.head = buf_.substr(0, end + 2);
+        std::size_t len = 0;
+        auto cl = r.head.find("Content-Length: ");
+        if (cl != std::string::npos) len = std::stoul(r.head.substr(cl + 16));
+        if (buf_.size() >= end + 4 + len) {
+          r.status = std::stoi(r.head.substr(9, 3));
+          r.body = buf_.substr(end + 4, len);
+          buf_.erase(0, end + 4 + len);
+          return r;
+        }
+      }
+      if (!fill(timeout_ms)) return Resp{};
+    }
+  }
+  /// True when the server closed the connection (EOF) within `timeout_ms`.
+  bool closed(int timeout_ms = 5000) {
+    while (fill(timeout_ms)) {
+    }
+    return eof_;
+  }
+  Resp request(const std::string& method, const std::string& path, const std::string& body = "", const std::string& headers = "") {
+    std::string req = method + " " + path + " HTTP/1.1\r\nHost: test\r\n" + headers;
+    if (!body.empty() || method == "POST")
+      req += (headers.find("Content-Type") == std::string::npos ? "Content-Type: application/json\r\n" : "") +
+             std::string("Content-Length: ") + std::to_string(body.size()) + "\r\n";
+    send(req + "\r\n" + body);
+    return read();
+  }
+
+ private:
+  bool fill(int timeout_ms) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0) return false;
+    char b[65536];
+    ssize_t n = ::recv(fd_, b, sizeof b, 0);
+    if (n <= 0) return eof_ = true, false;
+    buf_.append(b, static_cast<std::size_t>(n));
+    return true;
+  }
+  int fd_ = -1;
+  std::string buf_;
+  bool eof_ = false;
+};
+
+std::string bearer(const char* token) { return std::string("Authorization: Bearer ") + token + "\r\n"; }
+
+/// A request by u1 that needs two sign-offs, timed now (so the 1h window is open).
+std::string bulk_request(const std::string& id) {
+  return json({{"purpose", "intel.bulk"}, {"actor", {{"id", "u1"}, {"role", "analyst"}}},
+               {"request", {{"id", id}, {"time", state::now_rfc3339()}}}})
+      .dump();
+}
+
+struct Fixture {
+  TempDir tmp;
+  std::string policy = tmp / "svc.pol", config = tmp / "config.json", state = tmp / "state";
+  Fixture() {
+    write_file(policy, kPolicy);
+    write_file(config, config_json());
+  }
+  std::vector<std::string> args() const { return {"--state", state, "--config", config, policy}; }
+};
+
+std::string error_code(const Conn::Resp& r) {
+  json j = r.j();
+  return j.is_object() && j.contains("error") ? j["error"].value("code", "") : "";
+}
+
+}  // namespace
+
+TEST_CASE("serve cases: app opens a case, two approvers act, the case decides allow; every refusal changes nothing") {
+  Fixture f;
+  std::string id;
+  {
+    Serve s(f.tmp, f.args());
+    Conn app(s.port());
+    std::string req = bulk_request("chg-1");
+    auto opened = app.request("POST", "/v1/decide", req);
+    REQUIRE(opened.status == 200);
+    json d = opened.j();
+    CHECK(d["decision"] == "require_approval");
+    REQUIRE(d["case"].is_object());
+    id = d["case"]["id"].get<std::string>();
+    CHECK(id.size() == 34);
+    CHECK(d["case"]["url"] == "/v1/cases/" + id);
+    CHECK(d["case"]["state"] == "open");
+    // The same request again: the same case.
+    auto again = app.request("POST", "/v1/decide", req);
+    CHECK(again.j()["case"]["id"] == id);
+    // Another request: another case.
+    auto other = app.request("POST", "/v1/decide", bulk_request("chg-2"));
+    std::string other_id = other.j()["case"]["id"].get<std::string>();
+    CHECK(other_id != id);
+    // A decision that needs nobody opens nothing.
+    auto chat = app.request("POST", "/v1/decide", R"({"purpose":"chat","actor":{"id":"u1","role":"analyst"}})");
+    CHECK(chat.j()["decision"] == "allow");
+    CHECK_FALSE(chat.j().contains("case"));
+
+    // The app reads the case (decisions are open, so reading its case is too).
+    auto got = app.request("GET", "/v1/cases/" + id);
+    REQUIRE(got.status == 200);
+    CHECK(got.j()["state"] == "open");
+    CHECK(got.j()["outcome"] == "require_approval");
+    CHECK(got.j()["requester"] == "u1");
+    CHECK(got.j()["request_id"] == "chg-1");
+    CHECK(got.j()["roles"] == json::array({"cdao", "lawyer"}));
+    CHECK(got.j()["request"]["actor"]["id"] == "u1");
+    CHECK(got.j()["decision"]["pending"]["rules"][0]["missing"] == 2);
+
+    // The inbox: open cases awaiting the token's roles.
+    Conn l1(s.port());
+    auto inbox = l1.request("GET", "/v1/cases?role=lawyer&state=open", "", bearer(kLawyerToken));
+    REQUIRE(inbox.status == 200);
+    REQUIRE(inbox.j()["cases"].size() == 2);
+    std::set<std::string> ids;
+    json inbox_cases = inbox.j()["cases"];
+    for (const json& c : inbox_cases) ids.insert(c["id"].get<std::string>());
+    std::set<std::string> expected_ids{id, other_id};
+    CHECK_MESSAGE(ids == expected_ids, inbox.body, " ", id, " ", other_id);
+    CHECK(inbox.j()["cases"][0]["pending"]["rules"][0]["rule"] == "svc/bulk_review");
+    auto page = l1.request("GET", "/v1/cases?limit=1", "", bearer(kLawyerToken));
+    CHECK(page.j()["cases"].size() == 1);
+    CHECK(page.j()["next"].is_string());
+    auto analyst_inbox = l1.request("GET", "/v1/cases", "", bearer(kAnalystToken));
+    CHECK(analyst_inbox.status == 200);
+    CHECK(analyst_inbox.j()["cases"].empty());
+
+    // ---- refusals: each its status and code, none changes the case ----
+    auto approve = [&](const char* token, const std::string& case_id, const std::string& body = "") {
+      Conn c(s.port());
+      return c.request("POST", "/v1/cases/" + case_id + "/approve", body, token ? bearer(token) : std::string());
+    };
+    auto no_token = approve(nullptr, id);
+    CHECK(no_token.status == 401);
+    auto wrong_token = approve("not-a-token-0123456789", id);
+    CHECK(wrong_token.status == 401);
+    auto own = approve(kRequesterToken, id);
+    CHECK(own.status == 403);
+    CHECK(error_code(own) == "RL5015");
+    auto lacks = approve(kCdaoToken, id, R"({"role":"lawyer"})");
+    CHECK(lacks.status == 403);
+    CHECK(error_code(lacks) == "RL5016");
+    auto not_awaited = approve(kAnalystToken, id);
+    CHECK(not_awaited.status == 403);
+    CHECK(error_code(not_awaited) == "RL5016");
+    auto long_comment = approve(kLawyerToken, id, json({{"comment", std::string(5000, 'x')}}).dump());
+    CHECK(long_comment.status == 413);
+    CHECK(error_code(long_comment) == "RL5019");
+    auto bad_body = approve(kLawyerToken, id, R"({"comment": 7})");
+    CHECK(bad_body.status == 400);
+    CHECK(error_code(bad_body) == "RL5018");
+    auto not_json = approve(kLawyerToken, id, "{oops");
+    CHECK(not_json.status == 400);
+    CHECK(error_code(not_json) == "RL5018");
+    auto malformed = approve(kLawyerToken, "c-123");
+    CHECK(malformed.status == 400);
+    CHECK(error_code(malformed) == "RL5017");
+    auto malformed_get = app.request("GET", "/v1/cases/..%2F..%2Fetc");
+    CHECK(malformed_get.status == 400);
+    CHECK(error_code(malformed_get) == "RL5017");
+    std::string unknown = "c-" + std::string(32, '0');
+    auto none = approve(kLawyerToken, unknown);
+    CHECK(none.status == 404);
+    CHECK(error_code(none) == "RL5012");
+    CHECK(app.request("GET", "/v1/cases/" + unknown).status == 404);
+    auto inbox_wrong_role = l1.request("GET", "/v1/cases?role=cdao", "", bearer(kLawyerToken));
+    CHECK(inbox_wrong_role.status == 403);
+    CHECK(error_code(inbox_wrong_role) == "RL5016");
+    CHECK(l1.request("GET", "/v1/cases?state=maybe", "", bearer(kLawyerToken)).status == 400);
+    CHECK(l1.request("GET", "/v1/cases").status == 401);
+    CHECK(app.request("GET", "/v1/cases/" + id + "/approve").status == 405);
+    auto unchanged = app.request("GET", "/v1/cases/" + id).j();
+    CHECK(unchanged["version"] == 1);
+    CHECK(unchanged["actions"].empty());
+    CHECK(unchanged["state"] == "open");
+
+    // ---- the first approver: still open, one missing ----
+    auto first = approve(kLawyerToken, id, R"({"comment":"lawful under the mission order"})");
+    REQUIRE_MESSAGE(first.status == 200, first.body);
+    CHECK(first.j()["state"] == "open");
+    CHECK(first.j()["outcome"] == "require_approval");
+    CHECK(first.j()["decision"]["pending"]["rules"][0]["missing"] == 1);
+    REQUIRE(first.j()["actions"].size() == 1);
+    CHECK(first.j()["actions"][0]["by"] == "l1");
+    CHECK(first.j()["actions"][0]["role"] == "lawyer");
+    CHECK(first.j()["actions"][0]["comment"] == "lawful under the mission order");
+    auto twice = approve(kLawyerToken, id);
+    CHECK(twice.status == 409);
+    CHECK(error_code(twice) == "RL5014");
+
+    // ---- the second approver decides it ----
+    auto second = approve(kCdaoToken, id);
+    REQUIRE_MESSAGE(second.status == 200, second.body);
+    CHECK(second.j()["state"] == "decided");
+    CHECK(second.j()["outcome"] == "allow");
+    CHECK(second.j()["roles"].empty());
+    auto late = approve(kLawyer2Token, id);
+    CHECK(late.status == 409);
+    CHECK(error_code(late) == "RL5013");
+
+    // The app's poll sees allow, with the approvals that decided it.
+    auto final_case = app.request("GET", "/v1/cases/" + id).j();
+    CHECK(final_case["state"] == "decided");
+    CHECK(final_case["decision"]["decision"] == "allow");
+    REQUIRE(final_case["decision"]["approvals"].size() == 2);
+    std::set<std::string> by;
+    json approvals_made = final_case["decision"]["approvals"];
+    for (const json& a : approvals_made) by.insert(a["by"].get<std::string>());
+    CHECK(by == std::set<std::string>{"l1", "c1"});
+    CHECK(final_case["version"] == 3);
+    // Deciding the same request again answers the case as it stands.
+    auto after = app.request("POST", "/v1/decide", req);
+    CHECK(after.j()["decision"] == "allow");
+    CHECK(after.j()["case"]["state"] == "decided");
+    CHECK(after.j()["case"]["id"] == id);
+    // It left the inbox.
+    auto inbox2 = l1.request("GET", "/v1/cases?role=lawyer", "", bearer(kLawyerToken));
+    REQUIRE(inbox2.j()["cases"].size() == 1);
+    CHECK(inbox2.j()["cases"][0]["id"] == other_id);
+
+    // ---- a denial closes the other case at once ----
+    auto no = [&] {
+      Conn c(s.port());
+      return c.request("POST", "/v1/cases/" + other_id + "/deny", R"({"comment":"not proportionate"})", bearer(kLawyer2Token));
+    }();
+    REQUIRE_MESSAGE(no.status == 200, no.body);
+    CHECK(no.j()["state"] == "decided");
+    CHECK(no.j()["outcome"] == "deny");
+    CHECK(no.j()["actions"][0]["verdict"] == "deny");
+    s.signal(SIGTERM);
+    CHECK(s.wait() == 0);
+  }
+
+  // The audit log: every case event, the authorization failures, and it verifies.
+  auto dir = open_state(f.state);
+  audit::VerifyReport v = audit::verify_log(dir);
+  CHECK_MESSAGE(v.ok, v.error);
+  std::vector<std::string> events;
+  std::size_t denied = 0, approvals = 0;
+  bool allow_recorded = false;
+  std::string error;
+  audit::for_each_record(dir, [&](std::uint64_t, std::string_view rec) {
+    json j = json::parse(rec);
+    if (j["type"] == "case" && j["case"] == id) events.push_back(j["event"].get<std::string>() + ":" + j.value("by", ""));
+    if (j["type"] == "access_denied" && j["path"].get<std::string>().starts_with("/v1/cases")) ++denied;
+    if (j["type"] == "approval" && j["result"] == "accepted") ++approvals;
+    if (j["type"] == "decision" && j["decision"] == "allow" && j["request"]["request"]["id"] == "chg-1") allow_recorded = true;
+    return true;
+  }, error);
+  CHECK(events == std::vector<std::string>{"opened:", "approved:l1", "approved:c1", "decided:"});
+  // `redline audit show --case ID` gives those four events and nothing else.
+  {
+    std::string cmd = std::string(REDLINE_CLI_PATH) + " audit show --state " + f.state + " --case " + id;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    REQUIRE(p);
+    std::string shown;
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) shown.append(buf, n);
+    CHECK(::pclose(p) == 0);
+    std::size_t lines = 0;
+    for (std::size_t at = 0; (at = shown.find('\n', at)) != std::string::npos; ++at) ++lines;
+    CHECK(lines == 4);
+    CHECK(shown.find("\"event\":\"decided\",\"case\":\"" + id + "\"") != std::string::npos);
+    CHECK(shown.find("\"outcome\":\"allow\"") != std::string::npos);
+  }
+  // 401 x2 (approve), 403: own, lacks, not awaited, inbox role; 401: list without token.
+  CHECK(denied == 7);
+  CHECK(approvals >= 2);
+  CHECK(allow_recorded);
+}
+
+TEST_CASE("serve cases: an escalation's case is signed off at the current step and closes allow") {
+  Fixture f;
+  Serve s(f.tmp, f.args());
+  Conn app(s.port());
+  std::string req = json({{"purpose", "intel.review"}, {"actor", {{"id", "u1"}, {"role", "analyst"}}},
+                          {"request", {{"id", "rev-1"}, {"time", state::now_rfc3339()}}}})
+                        .dump();
+  auto opened = app.request("POST", "/v1/decide", req);
+  REQUIRE(opened.status == 200);
+  CHECK(opened.j()["decision"] == "escalate");
+  std::string id = opened.j()["case"]["id"].get<std::string>();
+  auto got = app.request("GET", "/v1/cases/" + id).j();
+  CHECK(got["decision"]["pending"]["rules"][0]["current_step"] == "lawyer");
+  Conn l1(s.port());
+  auto signed_off = l1.request("POST", "/v1/cases/" + id + "/approve", R"({"role":"lawyer","comment":"reviewed"})", bearer(kLawyerToken));
+  REQUIRE_MESSAGE(signed_off.status == 200, signed_off.body);
+  CHECK(signed_off.j()["state"] == "decided");
+  CHECK(signed_off.j()["outcome"] == "allow");
+  REQUIRE(signed_off.j()["decision"]["approvals"].size() == 1);
+  CHECK(signed_off.j()["decision"]["approvals"][0]["step"] == "lawyer");
+  CHECK(signed_off.j()["decision"]["approvals"][0]["rule"] == "svc/legal_review");
+}
+
+TEST_CASE("serve cases: a case store that cannot be written is a 503 with RL5020, and nothing is half done") {
+  Fixture f;
+  Serve s(f.tmp, f.args());
+  Conn app(s.port());
+  auto opened = app.request("POST", "/v1/decide", bulk_request("chg-1"));
+  REQUIRE(opened.status == 200);
+  std::string id = opened.j()["case"]["id"].get<std::string>();
+  // Another process holds the database's write lock past the busy timeout.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((f.state + "/cases.db").c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  auto refused = app.request("POST", "/v1/decide", bulk_request("chg-2"));
+  CHECK(refused.status == 503);
+  CHECK(refused.j()["decision"] == "deny");
+  CHECK(refused.j()["error"]["code"] == "RL5020");
+  Conn l1(s.port());
+  auto act = l1.request("POST", "/v1/cases/" + id + "/approve", "", bearer(kLawyerToken));
+  CHECK(act.status == 503);
+  CHECK(error_code(act) == "RL5020");
+  sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  // The lock gone, the case is as it was and the approval goes through.
+  auto got = app.request("GET", "/v1/cases/" + id).j();
+  CHECK(got["actions"].empty());
+  auto again = l1.request("POST", "/v1/cases/" + id + "/approve", "", bearer(kLawyerToken));
+  CHECK(again.status == 200);
+  CHECK(again.j()["actions"].size() == 1);
+}
+
+TEST_CASE("serve cases: without --state there are no cases, and decisions are as before") {
+  Fixture f;
+  Serve s(f.tmp, {"--config", f.config, f.policy});
+  Conn c(s.port());
+  auto d = c.request("POST", "/v1/decide", bulk_request("chg-9"));
+  CHECK(d.j()["decision"] == "require_approval");
+  CHECK_FALSE(d.j().contains("case"));
+  CHECK(c.request("GET", "/v1/cases/c-" + std::string(32, 'a'), "", bearer(kLawyerToken)).status == 404);
+}
