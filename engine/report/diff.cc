@@ -1,12 +1,17 @@
 // report/diff.cc — semantic_diff(): the per-purpose comparison (exact search
 // in diff_search.cc, each example re-evaluated by both Programs), the items
 // added, removed and changed (each a card of plain-English fields compared
-// field by field), and the oversight safeguards NEW loosens.
+// field by field), the vocabulary added, removed or changed, assertions
+// weakened or strengthened, and the oversight safeguards NEW loosens.
 #include "report/diff.h"
 
 #include <algorithm>
+#include <cctype>
+#include <functional>
 #include <map>
 #include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "report/diff_search.h"
 #include "report/paraphrase.h"
@@ -33,9 +38,9 @@ Card rule_card(const sema::Model& m, const sema::Rule& r) {
                                                        (r.signed_only ? "signed" : ""), ""});
   std::vector<std::string> obl;
   for (const auto& o : r.obligations) obl.push_back(o.text);
-  c.push_back({"Obligations", "text", join_words(obl), ""});
-  c.push_back({"Because", "text", r.because, ""});
-  c.push_back({"Citation", "text", r.cite, ""});
+  c.push_back({"Obligations", "obligation", join_words(obl), ""});
+  c.push_back({"Because", "metadata", r.because, ""});
+  c.push_back({"Citation", "metadata", r.cite, ""});
   c.push_back({"Owner", "owner", r.owner, ""});
   return c;
 }
@@ -58,9 +63,43 @@ Card switch_card(const sema::Model& m, const sema::KillSwitch& k) {
 }
 
 Card layer_card(const sema::Model& m, const sema::Layer& l) {
-  return {{"Version", "text", l.version, ""}, {"Owner", "owner", l.owner, ""}, {"Description", "text", l.description, ""},
-          {"Effective", "text", l.effective, ""}, {"Default", "text", outcome_words(l.default_outcome), ""},
+  std::string limits;
+  for (const auto& x : l.limits) limits += (limits.empty() ? "" : " ") + x;
+  return {{"Version", "metadata", l.version, ""}, {"Owner", "owner", l.owner, ""}, {"Description", "metadata", l.description, ""},
+          {"Effective", "metadata", l.effective, ""}, {"Limits", "metadata", limits, ""}, {"Default", "text", outcome_words(l.default_outcome), ""},
           {"Extends", "text", l.parent >= 0 ? m.layers[static_cast<std::size_t>(l.parent)].name : "", ""}};
+}
+
+// What an assertion requires, in words ("denied", "at least needs approval").
+std::string requires_words(const sema::Assertion& a) {
+  return (a.at_least && a.outcome != sema::Outcome::Deny ? "at least " : "exactly ") + outcome_words(a.outcome);
+}
+
+Card assertion_card(const sema::Model& m, const sema::Assertion& a) {
+  return {{"Text", "text", assertion_sentence(m, a), ""}, {"Applies to", "text", targets_words(m, a.targets), ""},
+          {"When", "text", a.when ? condition_words(m, *a.when) : "", ""}, {"Requires", "text", requires_words(a), ""}};
+}
+
+Card test_card(const sema::TestCase& t) {
+  std::string expect = outcome_words(t.expect);
+  if (t.has_obliging) expect += t.obliging.empty() ? ", with no obligations" : ", obliging " + join_words(t.obliging);
+  return {{"Request", "text", t.given_json, ""}, {"Expected", "text", expect, ""}};
+}
+
+// The assertions of one layer by stable ID: "assert:POLICY/TARGETS" (as
+// written), with "#2", "#3" … for repeats in source order.
+std::vector<std::pair<std::string, const sema::Assertion*>> assertion_ids(const sema::Model& m, const sema::Layer& l) {
+  std::vector<std::pair<std::string, const sema::Assertion*>> out;
+  std::map<std::string, int> seen;
+  for (std::uint32_t ai : l.assertions) {
+    const sema::Assertion& a = m.assertions[ai];
+    std::string t;
+    for (const auto& x : a.targets) t += (t.empty() ? "" : ",") + target_text(m, x);
+    std::string id = "assert:" + l.name + "/" + t;
+    int n = ++seen[id];
+    out.push_back({n > 1 ? id + "#" + std::to_string(n) : id, &a});
+  }
+  return out;
 }
 
 // The cards of one version, by ID, in stack order.
@@ -74,8 +113,58 @@ std::vector<std::pair<std::string, std::pair<std::string, Card>>> cards(const Pr
     for (std::uint32_t e : L.escalations)
       out.push_back({"escalation:" + L.name + "/" + m.escalations[e].name, {"escalation", escalation_card(m, m.escalations[e])}});
     for (std::uint32_t k : L.switches) out.push_back({"switch:" + m.switches[k].qualified, {"kill switch", switch_card(m, m.switches[k])}});
+    for (const auto& [id, a] : assertion_ids(m, L)) out.push_back({id, {"assertion", assertion_card(m, *a)}});
+    for (std::uint32_t t : L.tests) out.push_back({"test:" + L.name + "/" + m.tests[t].name, {"test", test_card(m.tests[t])}});
   }
   return out;
+}
+
+// The outcomes an assertion accepts, as a bit set over allow … deny.
+unsigned accepted(const sema::Assertion& a) {
+  auto o = static_cast<unsigned>(a.outcome);
+  if (!a.at_least) return 1u << o;
+  unsigned bits = 0;
+  for (unsigned k = o; k <= static_cast<unsigned>(sema::Outcome::Deny); ++k) bits |= 1u << k;
+  return bits;
+}
+
+// Whether NEW's assertion is weaker or stronger than OLD's: it accepts more
+// (or fewer) outcomes, or a `when` was added (removed). Which requests a
+// changed `when` covers is not compared: such a change is reported as changed.
+std::string assertion_note(const sema::Model& ma, const sema::Assertion* a, const sema::Model& mb, const sema::Assertion* b) {
+  if (!b) return "weakened: removed, so nothing checks this any more";
+  if (!a) return "strengthened: added";
+  std::vector<std::string> weaker, stronger, changed;
+  unsigned oa = accepted(*a), ob = accepted(*b);
+  if (oa != ob) {
+    std::string what = "requires " + requires_words(*b) + " instead of " + requires_words(*a);
+    if ((oa & ob) == oa) weaker.push_back(what);
+    else if ((oa & ob) == ob) stronger.push_back(what);
+    else changed.push_back(what);
+  }
+  std::string wa = a->when ? condition_words(ma, *a->when) : "", wb = b->when ? condition_words(mb, *b->when) : "";
+  if (!a->when && b->when) weaker.push_back("a `when` was added, so it holds only when " + wb);
+  else if (a->when && !b->when) stronger.push_back("its `when` was removed, so it holds for every request");
+  else if (wa != wb) changed.push_back("its `when` changed");
+  if (!weaker.empty() && stronger.empty() && changed.empty()) return "weakened: " + join_words(weaker);
+  if (weaker.empty() && !stronger.empty() && changed.empty()) return "strengthened: " + join_words(stronger);
+  for (auto* v : {&weaker, &stronger}) changed.insert(changed.end(), v->begin(), v->end());
+  return changed.empty() ? "" : "changed: " + join_words(changed);
+}
+
+void assertion_notes(const Program& pa, const Program& pb, std::vector<ItemDiff>& items) {
+  const sema::Model& ma = *pa.impl().model;
+  const sema::Model& mb = *pb.impl().model;
+  std::map<std::string, const sema::Assertion*> old_by, new_by;
+  for (std::uint32_t l : pa.impl().compiled->chain)
+    for (const auto& [id, a] : assertion_ids(ma, ma.layers[l])) old_by[id] = a;
+  for (std::uint32_t l : pb.impl().compiled->chain)
+    for (const auto& [id, a] : assertion_ids(mb, mb.layers[l])) new_by[id] = a;
+  for (ItemDiff& it : items) {
+    if (it.kind != "assertion") continue;
+    auto o = old_by.find(it.id), n = new_by.find(it.id);
+    it.note = assertion_note(ma, o == old_by.end() ? nullptr : o->second, mb, n == new_by.end() ? nullptr : n->second);
+  }
 }
 
 std::vector<ItemDiff> item_diffs(const Program& a, const Program& b) {
@@ -87,7 +176,7 @@ std::vector<ItemDiff> item_diffs(const Program& a, const Program& b) {
   for (const auto& [id, kc] : cb) {
     in_new.insert(id);
     auto it = old_by.find(id);
-    ItemDiff d{kc.first, id, it == old_by.end() ? "added" : "changed", {}};
+    ItemDiff d{kc.first, id, it == old_by.end() ? "added" : "changed", {}, ""};
     for (const FieldDiff& f : kc.second) {
       const FieldDiff* o = nullptr;
       if (it != old_by.end())
@@ -104,7 +193,7 @@ std::vector<ItemDiff> item_diffs(const Program& a, const Program& b) {
   }
   for (const auto& [id, kc] : ca) {
     if (in_new.count(id)) continue;
-    ItemDiff d{kc.first, id, "removed", {}};
+    ItemDiff d{kc.first, id, "removed", {}, ""};
     for (const FieldDiff& f : kc.second) d.fields.push_back({f.field, f.category, f.old_text, ""});
     out.push_back(d);
   }
@@ -119,12 +208,29 @@ std::set<std::string> role_names(const sema::Model& m, const std::vector<std::ui
 
 std::int64_t limit(const std::optional<std::int64_t>& w) { return w ? *w : INT64_MAX; }
 
-void loosened_rules(const sema::Model& a, const sema::Model& b, std::vector<std::string>& out) {
+bool takes_approvals(sema::Effect e) { return e == sema::Effect::RequireApproval || e == sema::Effect::Escalate; }
+
+bool in_chain(const Program& p, std::uint32_t layer) {
+  const auto& chain = p.impl().compiled->chain;
+  return std::find(chain.begin(), chain.end(), layer) != chain.end();
+}
+
+void loosened_rules(const sema::Model& a, const sema::Model& b, const Program& pa, const Program& pb, std::vector<std::string>& out) {
+  // A sign-off or review that OLD's stack demands and NEW's does not.
+  for (const sema::Rule& o : a.rules) {
+    if (!takes_approvals(o.effect) || !in_chain(pa, o.layer)) continue;
+    auto n = std::find_if(b.rules.begin(), b.rules.end(), [&](const sema::Rule& r) { return r.qualified == o.qualified && in_chain(pb, r.layer); });
+    std::string id = "[rule:" + o.qualified + "] ";
+    std::string what = o.effect == sema::Effect::RequireApproval ? "its sign-off by " + roles_words(a, o.by) + " is no longer required"
+                                                                 : std::string("its review") + (o.escalation >= 0 ? " (" + a.escalations[static_cast<std::size_t>(o.escalation)].name + ")" : "") + " is no longer required";
+    if (n == b.rules.end()) out.push_back(id + "was removed: " + what + ".");
+    else if (!takes_approvals(n->effect) && n->effect != sema::Effect::Prohibit) out.push_back(id + "no longer takes approvals: " + what + ".");
+  }
   for (const sema::Rule& n : b.rules) {
     auto o = std::find_if(a.rules.begin(), a.rules.end(), [&](const sema::Rule& r) { return r.qualified == n.qualified; });
     if (o == a.rules.end()) continue;
     std::string id = "[rule:" + n.qualified + "] ";
-    bool takes = n.effect == sema::Effect::RequireApproval || n.effect == sema::Effect::Escalate;
+    bool takes = takes_approvals(n.effect);
     if (takes && o->signed_only && !n.signed_only) out.push_back(id + "no longer requires signed approvals.");
     if (takes && o->human_only && !n.human_only) out.push_back(id + "no longer requires human approvers.");
     if (o->effect != sema::Effect::RequireApproval || n.effect != sema::Effect::RequireApproval) continue;
@@ -146,6 +252,9 @@ void loosened_paths(const sema::Model& a, const sema::Model& b, std::vector<std:
     std::string id = "[escalation:" + b.layers[n.layer].name + "/" + n.name + "] ";
     std::set<std::string> ro, rn;
     for (const auto& s : o->steps) ro.insert(a.schema.attrs[static_cast<std::size_t>(a.schema.role_attr)].values[s.role]);
+    for (const auto& s : n.steps) rn.insert(b.schema.attrs[static_cast<std::size_t>(b.schema.role_attr)].values[s.role]);
+    for (const auto& role : ro)
+      if (!rn.count(role)) out.push_back(id + "the step of " + humanize(role) + " was removed.");
     for (const auto& s : n.steps) {
       std::string role = b.schema.attrs[static_cast<std::size_t>(b.schema.role_attr)].values[s.role];
       if (!ro.count(role)) out.push_back(id + "a new reviewer can resolve it: " + humanize(role) + ".");
@@ -169,6 +278,9 @@ void loosened_switches(const sema::Model& a, const sema::Model& b, const Program
         out.push_back("[switch:" + o.qualified + "] was removed: its owners can no longer stop " + targets_words(a, o.covers) + ".");
         continue;
       }
+      std::set<std::string> owners_old = role_names(a, o.owners), owners_new = role_names(b, n->owners);
+      for (const auto& r : owners_old)
+        if (!owners_new.count(r)) out.push_back("[switch:" + o.qualified + "] can no longer be tripped by " + humanize(r) + ".");
       for (std::uint32_t q : verify::reach(a, o.covers, true)) {
         std::int64_t qn = b.purposes.find(a.purposes.nodes[q].full);
         std::vector<std::uint32_t> reach_new = verify::reach(b, n->covers, true);
@@ -188,8 +300,204 @@ std::vector<std::string> purpose_order(const sema::Model& a, const sema::Model& 
   return out;
 }
 
-ChangedRequest checked(const std::string& req, const Program& a, const Program& b) {
-  return {req, to_string(a.evaluate_json(req).outcome()), to_string(b.evaluate_json(req).outcome())};
+std::string kind_words(const sema::Attribute& a) {
+  switch (a.kind) {
+    case sema::TypeKind::Bool: return "bool";
+    case sema::TypeKind::Int: return "int";
+    case sema::TypeKind::String: return "string";
+    case sema::TypeKind::Duration: return "duration";
+    case sema::TypeKind::Timestamp: return "timestamp";
+    case sema::TypeKind::Enum: return "enum";
+    case sema::TypeKind::Level: return "level";
+    case sema::TypeKind::Tags: return "tags";
+  }
+  return "?";
+}
+
+std::string type_words(const sema::Attribute& a) {
+  std::string s = kind_words(a);
+  if (a.values.empty()) return s;
+  std::string sep = a.kind == sema::TypeKind::Level ? " < " : ", ";
+  s += " { ";
+  for (std::size_t i = 0; i < a.values.size(); ++i) s += (i ? sep : "") + a.values[i];
+  return s + " }";
+}
+
+const char* value_kind(sema::TypeKind k) { return k == sema::TypeKind::Tags ? "tag" : k == sema::TypeKind::Level ? "level" : "value"; }
+
+std::vector<VocabDiff> vocab_diffs(const sema::Model& a, const sema::Model& b) {
+  std::vector<VocabDiff> out;
+  for (const auto& p : b.purposes.nodes)
+    if (a.purposes.find(p.full) < 0)
+      out.push_back({"purpose", p.full, "added", described_purpose(b, static_cast<std::uint32_t>(b.purposes.find(p.full)))});
+  for (const auto& p : a.purposes.nodes)
+    if (b.purposes.find(p.full) < 0)
+      out.push_back({"purpose", p.full, "removed", described_purpose(a, static_cast<std::uint32_t>(a.purposes.find(p.full)))});
+  for (const auto& p : b.purposes.nodes)
+    if (std::int64_t q = a.purposes.find(p.full); q >= 0 && a.purposes.nodes[static_cast<std::size_t>(q)].description != p.description)
+      out.push_back({"purpose", p.full, "changed", "description “" + a.purposes.nodes[static_cast<std::size_t>(q)].description + "” → “" + p.description + "”"});
+  for (const sema::Attribute& n : b.schema.attrs) {
+    std::int64_t oi = a.schema.find(n.path);
+    if (oi < 0) {
+      out.push_back({"attribute", n.path, "added", type_words(n)});
+      continue;
+    }
+    const sema::Attribute& o = a.schema.attrs[static_cast<std::size_t>(oi)];
+    if (o.kind != n.kind) {
+      out.push_back({"attribute", n.path, "changed", type_words(o) + " → " + type_words(n)});
+      continue;
+    }
+    for (const auto& v : n.values)
+      if (!o.value_index.count(v)) out.push_back({value_kind(n.kind), n.path, "added", v});
+    for (const auto& v : o.values)
+      if (!n.value_index.count(v)) out.push_back({value_kind(n.kind), n.path, "removed", v});
+    if (n.kind == sema::TypeKind::Level) {   // the order of the levels both have
+      std::vector<std::string> ko, kn;
+      for (const auto& v : o.values)
+        if (n.value_index.count(v)) ko.push_back(v);
+      for (const auto& v : n.values)
+        if (o.value_index.count(v)) kn.push_back(v);
+      if (ko != kn) out.push_back({"level", n.path, "changed", type_words(o) + " → " + type_words(n)});
+    }
+  }
+  for (const sema::Attribute& o : a.schema.attrs)
+    if (b.schema.find(o.path) < 0) out.push_back({"attribute", o.path, "removed", type_words(o)});
+  return out;
+}
+
+const char* used_to(Outcome o) {
+  switch (o) {
+    case Outcome::allow: return "used to be allowed";
+    case Outcome::require_approval: return "used to need approval";
+    case Outcome::escalate: return "used to go to review";
+    case Outcome::deny: return "used to be denied";
+  }
+  return "";
+}
+
+const char* is_now(Outcome o) {
+  switch (o) {
+    case Outcome::allow: return "it is now allowed";
+    case Outcome::require_approval: return "it now needs approval";
+    case Outcome::escalate: return "it now goes to review";
+    case Outcome::deny: return "it is now denied";
+  }
+  return "";
+}
+
+const char* bare(Outcome o) {
+  switch (o) {
+    case Outcome::allow: return "was allowed";
+    case Outcome::require_approval: return "needed approval";
+    case Outcome::escalate: return "went to review";
+    case Outcome::deny: return "was denied";
+  }
+  return "";
+}
+
+const char* present(Outcome o) {
+  switch (o) {
+    case Outcome::allow: return "is allowed";
+    case Outcome::require_approval: return "needs approval";
+    case Outcome::escalate: return "goes to review";
+    case Outcome::deny: return "is denied";
+  }
+  return "";
+}
+
+// The facts of a request in words ("the requester's clearance is SECRET and
+// the data's tags include commercially acquired"), each attribute read with
+// the model that declares it (NEW first).
+std::string facts_words(const nlohmann::json& req, const sema::Model& mb, const sema::Model& ma) {
+  std::vector<std::string> facts;
+  std::function<void(const nlohmann::json&, const std::string&)> walk = [&](const nlohmann::json& j, const std::string& path) {
+    if (j.is_object()) {
+      for (auto it = j.begin(); it != j.end(); ++it) walk(it.value(), path.empty() ? it.key() : path + "." + it.key());
+      return;
+    }
+    if (path == "request.time" || path == "request.now") return;
+    const sema::Model* m = &mb;
+    std::int64_t at = mb.schema.find(path);
+    if (at < 0) {
+      m = &ma;
+      at = ma.schema.find(path);
+    }
+    if (at < 0) return;
+    auto attr = static_cast<std::uint32_t>(at);
+    std::string phrase = attribute_phrase(*m, attr);
+    if (j.is_array()) {
+      std::vector<std::string> tags;
+      for (const auto& t : j) tags.push_back(humanize(t.get<std::string>()));
+      facts.push_back(tags.empty() ? phrase + " are given but empty" : phrase + " include " + join_words(tags));
+    } else if (j.is_string() && (m->schema.attrs[attr].kind == sema::TypeKind::Enum || m->schema.attrs[attr].kind == sema::TypeKind::Level)) {
+      facts.push_back(phrase + " is " + humanize(j.get<std::string>()));
+    } else if (j.is_string() && m->schema.attrs[attr].kind == sema::TypeKind::String) {
+      facts.push_back(phrase + " is “" + j.get<std::string>() + "”");
+    } else if (j.is_boolean()) {
+      facts.push_back(phrase + (j.get<bool>() ? " is “yes”" : " is “no”"));
+    } else {
+      facts.push_back(phrase + " is " + (j.is_string() ? j.get<std::string>() : j.dump()));
+    }
+  };
+  for (const char* root : {"actor", "data", "env", "request", "output"})
+    if (req.contains(root)) walk(req[root], root);
+  std::map<std::string, int> by_role;
+  if (req.contains("approvals"))
+    for (const auto& x : req["approvals"]) ++by_role[x.value("role", "")];
+  std::vector<std::string> who;
+  for (const auto& [role, n] : by_role) who.push_back(std::to_string(n) + " " + humanize(role) + (n > 1 ? "s" : ""));
+  if (!who.empty()) facts.push_back("it carries the approval of " + join_words(who));
+  return join_words(facts);
+}
+
+// The change as one sentence: "Bulk analysis, when the requester's clearance
+// is SECRET and the data's tags include commercially acquired, used to be
+// denied (OLD refused the request: …; without that term it went to review);
+// it is now allowed."
+std::string example_sentence(const ChangedRequest& c, const sema::Model& ma, const sema::Model& mb) {
+  nlohmann::json req = nlohmann::json::parse(c.request);
+  std::string purpose = req.value("purpose", "");
+  std::string what;
+  if (std::int64_t q = mb.purposes.find(purpose); q >= 0) what = described_purpose(mb, static_cast<std::uint32_t>(q));
+  else if (std::int64_t r = ma.purposes.find(purpose); r >= 0) what = described_purpose(ma, static_cast<std::uint32_t>(r));
+  else what = purpose;
+  if (!what.empty()) what[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(what[0])));
+  std::string facts = facts_words(req, mb, ma);
+  std::string s = what + (facts.empty() ? "" : ", when " + facts + ",");
+  Outcome o = *outcome_from_string(c.old_outcome), n = *outcome_from_string(c.new_outcome);
+  if (!c.old_error.empty()) {
+    s += " used to be refused as a request error (OLD: " + c.old_error + ")";
+    if (!c.without_terms_outcome.empty())
+      s += std::string("; without the terms OLD lacks, the request ") + bare(*outcome_from_string(c.without_terms_outcome));
+  } else {
+    s += std::string(" ") + used_to(o);
+  }
+  if (!c.new_error.empty()) {
+    s += "; it is now refused as a request error (NEW: " + c.new_error + ")";
+    if (!c.without_terms_outcome.empty()) s += std::string("; without the terms NEW lacks, the request ") + present(*outcome_from_string(c.without_terms_outcome));
+  } else {
+    s += std::string("; ") + is_now(n);
+  }
+  return s + ".";
+}
+
+ChangedRequest checked(const Found& f, const Program& a, const Program& b) {
+  Decision o = a.evaluate_json(f.request), n = b.evaluate_json(f.request);
+  ChangedRequest c{f.request, to_string(o.outcome()), to_string(n.outcome()), "", "", "", "", ""};
+  if (o.error()) c.old_error = o.error()->message;
+  if (n.error()) c.new_error = n.error()->message;
+  // The same request as the refusing version could have been sent: without the terms it lacks.
+  int refusing = o.error() ? 0 : n.error() ? 1 : -1;
+  if (refusing >= 0 && f.known_to[refusing] != f.request) {
+    const Program& p = refusing == 0 ? a : b;
+    Decision k = p.evaluate_json(f.known_to[refusing]);
+    if (!k.error()) {
+      c.without_terms = f.known_to[refusing];
+      c.without_terms_outcome = to_string(k.outcome());
+    }
+  }
+  c.example = example_sentence(c, *a.impl().model, *b.impl().model);
+  return c;
 }
 
 }  // namespace
@@ -214,14 +522,32 @@ DiffResult semantic_diff(const Program& a, const Program& b) {
     pd.purpose = p;
     if (ma.purposes.find(p) < 0) pd.note = "only in NEW (OLD denies it as an unknown purpose)";
     if (mb.purposes.find(p) < 0) pd.note = "only in OLD (NEW denies it as an unknown purpose)";
-    if (auto r = search.find(true)) pd.broader = checked(*r, a, b);
-    if (auto r = search.find(false)) pd.narrower = checked(*r, a, b);
+    // Requests both versions accept first, so the example shows a change in
+    // shared terms when there is one; then requests with terms OLD lacks,
+    // against OLD's decision without them; then against OLD's refusal.
+    if (auto r = search.find(true, Terms::Shared)) pd.broader = checked(*r, a, b);
+    else if (auto r2 = search.find(true, Terms::Projected)) {
+      pd.broader = checked(*r2, a, b);
+      pd.broader_by_new_terms = true;
+    } else if (auto r3 = search.find(true, Terms::Strict)) {
+      pd.broader = checked(*r3, a, b);
+      pd.broader_by_new_terms = pd.refusal_only = true;
+    }
+    if (pd.broader && ma.purposes.find(p) < 0) {   // the purpose itself is the new term
+      pd.broader_by_new_terms = true;
+      pd.refusal_only = false;
+    }
+    for (Terms t : {Terms::Shared, Terms::Projected, Terms::Strict})
+      if (!pd.narrower)
+        if (auto r = search.find(false, t)) pd.narrower = checked(*r, a, b);
     pd.verdict = pd.broader && pd.narrower ? "incomparable" : pd.broader ? "broader" : pd.narrower ? "narrower" : "equivalent";
     d.new_access = d.new_access || pd.broader.has_value();
     d.purposes.push_back(std::move(pd));
   }
+  d.vocabulary = vocab_diffs(ma, mb);
   d.items = item_diffs(a, b);
-  loosened_rules(ma, mb, d.loosened);
+  assertion_notes(a, b, d.items);
+  loosened_rules(ma, mb, a, b, d.loosened);
   loosened_paths(ma, mb, d.loosened);
   loosened_switches(ma, mb, a, b, d.loosened);
   d.new_access = d.new_access || !d.loosened.empty();

@@ -5,7 +5,9 @@
 // found by an exact search over attribute value classes and checked by
 // evaluating it with both Programs; plus the rules, review paths, kill
 // switches and policies added, removed or changed, with a blackline of each
-// change, and the human-oversight safeguards NEW loosens.
+// change, the vocabulary (purposes, attributes, values, tags, levels) added,
+// removed or changed, assertions weakened or strengthened, tests changed,
+// and the human-oversight safeguards NEW loosens.
 #pragma once
 
 #include <optional>
@@ -20,6 +22,11 @@ namespace redline::report {
 struct ChangedRequest {
   std::string request;                  ///< JSON (LANGUAGE.md §12)
   std::string old_outcome, new_outcome; ///< as evaluated by each Program
+  std::string old_error, new_error;     ///< the request error of a version that refuses the request, or ""
+  /// When one version refuses the request for terms only the other has: the
+  /// request without those terms, and that version's decision of it.
+  std::string without_terms, without_terms_outcome;
+  std::string example;                  ///< the change as one plain-English sentence
 };
 
 /// How NEW decides one purpose compared with OLD.
@@ -28,6 +35,20 @@ struct PurposeDiff {
   std::string verdict;                  ///< equivalent, narrower, broader or incomparable
   std::string note;                     ///< e.g. "only in NEW"
   std::optional<ChangedRequest> broader, narrower;   ///< examples: less / more severe under NEW
+  /// Broader only for requests using terms OLD refuses (a tag, value, level or
+  /// type OLD does not declare): every request OLD accepts is decided as before or more severely.
+  bool broader_by_new_terms = false;
+  /// Of those, broader only because OLD refused the terms: without them, OLD
+  /// decides every request NEW accepts at most as severely as NEW does.
+  bool refusal_only = false;
+};
+
+/// A purpose, attribute or value (enum value, tag, level) added, removed or changed.
+struct VocabDiff {
+  std::string kind;                     ///< purpose, attribute, value, tag, level
+  std::string name;                     ///< purpose path or attribute path
+  std::string status;                   ///< added, removed, changed
+  std::string detail;                   ///< the value, tag or level; the type; or "OLD → NEW"
 };
 
 /// One changed field of a rule, path, switch or policy.
@@ -38,10 +59,11 @@ struct FieldDiff {
 
 /// A rule, review path, kill switch or policy added, removed or changed.
 struct ItemDiff {
-  std::string kind;                     ///< rule, escalation, kill switch, policy
+  std::string kind;                     ///< rule, escalation, kill switch, policy, assertion, test
   std::string id;                       ///< the report's stable ID ("rule:policy/name")
   std::string status;                   ///< added, removed, changed
   std::vector<FieldDiff> fields;        ///< changed: each field that differs; added/removed: every field
+  std::string note;                     ///< assertions: "weakened: …", "strengthened: …" or "changed: …"
 };
 
 /// The whole diff.
@@ -49,6 +71,7 @@ struct DiffResult {
   std::string old_layers, new_layers, old_hash, new_hash;
   bool new_access = false;              ///< some request gets a less severe decision under NEW
   std::vector<PurposeDiff> purposes;    ///< every purpose of either version, NEW's order then OLD-only ones
+  std::vector<VocabDiff> vocabulary;    ///< purposes, attributes and values added, removed or changed
   std::vector<ItemDiff> items;
   std::vector<std::string> loosened;    ///< oversight safeguards NEW weakens (each also new access)
 };

@@ -21,11 +21,19 @@ J cover(const Cover& c) {
           {"how_to_read", c.how_to_read}};
 }
 
-J red_lines(const Report& r) {
+J red_lines(const std::vector<RedLine>& v) {
   J a = J::array();
-  for (const auto& l : r.red_lines)
+  for (const auto& l : v)
     a.push_back({{"id", l.id}, {"rule", l.rule_id}, {"text", l.sentence}, {"unconditional", l.unconditional}, {"condition", l.condition},
                  {"because", l.because}, {"cite", l.cite}, {"proof", l.proof}, {"proof_text", l.proof_text}, {"proved_by", l.proof_by}});
+  return a;
+}
+
+J clauses(const Report& r) {
+  J a = J::array();
+  for (const auto& c : r.clauses)
+    a.push_back({{"id", c.id}, {"clause", c.clause}, {"version", c.version}, {"quote", c.quote}, {"rules", c.rules}, {"status", c.status},
+                 {"status_text", c.status_text}, {"proved_by", c.proved_by}});
   return a;
 }
 
@@ -36,7 +44,8 @@ J rules(const Report& r) {
     for (const auto& t : k.targets) targets.push_back({{"pattern", t.pattern}, {"name", t.name}, {"description", t.description}});
     a.push_back({{"id", k.id}, {"policy", k.policy}, {"name", k.name}, {"text", k.sentence}, {"effect", k.effect}, {"outcome", k.outcome},
                  {"targets", targets}, {"condition", k.condition}, {"approval", k.approval}, {"escalation", k.escalation_id},
-                 {"because", k.because}, {"cite", k.cite}, {"owner", k.owner}, {"obligations", k.obligations},
+                 {"because", k.because}, {"cite", k.cite}, {"cite_version", k.cite_version}, {"cite_quote", k.cite_quote},
+                 {"owner", k.owner}, {"obligations", k.obligations},
                  {"overrides", k.overrides}, {"overridden_by", k.overridden_by}, {"source", k.source}, {"tests", k.tests}});
   }
   return a;
@@ -48,7 +57,7 @@ J tables(const Report& r) {
     J rows = J::array();
     for (const auto& x : t.rows)
       rows.push_back({{"rule", x.rule_id}, {"policy", x.policy}, {"when", x.condition}, {"outcome", x.outcome}, {"obligations", x.obligations}});
-    a.push_back({{"id", t.id}, {"purposes", t.purposes}, {"rows", rows}, {"defaults", t.defaults}, {"kill_switches", t.switches},
+    a.push_back({{"id", t.id}, {"purposes", t.purposes}, {"title", t.title}, {"rows", rows}, {"defaults", t.defaults}, {"kill_switches", t.switches},
                  {"combining", t.combining}});
   }
   return a;
@@ -67,12 +76,14 @@ J oversight(const Report& r) {
   J approvals = J::array(), paths = J::array();
   for (const auto& x : r.approvals)
     approvals.push_back({{"id", x.id}, {"rule", x.rule_id}, {"purposes", x.purposes}, {"when", x.condition}, {"roles", x.roles},
-                         {"quorum", x.quorum}, {"deadline", x.deadline}});
+                         {"quorum", x.quorum}, {"deadline", x.deadline}, {"signed", x.signed_only}, {"human", x.human_only},
+                         {"exactly", x.exactly}});
   for (const auto& e : r.escalations) {
     J steps = J::array();
-    for (const auto& s : e.steps) steps.push_back({{"role", s.role}, {"quorum", s.quorum}, {"deadline", s.deadline}});
+    for (const auto& s : e.steps) steps.push_back({{"role", s.role}, {"quorum", s.quorum}, {"deadline", s.deadline}, {"by", s.by}});
     paths.push_back({{"id", e.id}, {"policy", e.policy}, {"name", e.name}, {"title", e.title}, {"steps", steps},
-                     {"on_timeout", e.on_timeout}, {"used_by", e.used_by}, {"source", e.source}});
+                     {"on_timeout", e.on_timeout}, {"signed", e.signed_only}, {"human", e.human_only}, {"exactly", e.exactly},
+                     {"used_by", e.used_by}, {"source", e.source}});
   }
   return {{"approvals", approvals}, {"escalations", paths}};
 }
@@ -80,7 +91,8 @@ J oversight(const Report& r) {
 J switches(const Report& r) {
   J a = J::array();
   for (const auto& s : r.switches)
-    a.push_back({{"id", s.id}, {"policy", s.policy}, {"scope", s.scope}, {"owners", s.owners}, {"because", s.because}, {"source", s.source}});
+    a.push_back({{"id", s.id}, {"policy", s.policy}, {"scope", s.scope}, {"owners", s.owners}, {"control", s.control}, {"because", s.because},
+                 {"source", s.source}});
   return a;
 }
 
@@ -112,15 +124,21 @@ std::string to_json(const Report& r) {
   J j;
   j["schema"] = kReportSchema;
   j["cover"] = cover(r.cover);
-  j["red_lines"] = red_lines(r);
+  j["red_lines"] = red_lines(r.red_lines);
+  j["guards"] = red_lines(r.guards);
   j["rules"] = rules(r);
   j["decision_tables"] = tables(r);
-  j["graph"] = {{"dot", r.graph_dot}, {"svg_rendered", !r.graph_svg.empty()}, {"note", r.graph_note}};
+  J groups = J::array();
+  for (const auto& g : r.graphs) groups.push_back({{"id", g.id}, {"title", g.title}, {"dot", g.dot}, {"svg_rendered", !g.svg.empty()}});
+  j["graph"] = {{"groups", groups}, {"note", r.graph_note}};
   j["coverage"] = coverage(r);
+  j["coverage_switches_all"] = r.global_switches;
   j["oversight"] = oversight(r);
   j["kill_switches"] = switches(r);
   j["findings"] = findings(r);
   j["results"] = results(r);
+  j["clauses"] = clauses(r);
+  j["limits"] = {{"claims", r.limits.claims}, {"unread", r.limits.unread}, {"missing", r.limits.missing}, {"authors", r.limits.authors}};
   return j.dump(2) + "\n";
 }
 

@@ -56,10 +56,8 @@ void cover(std::ostream& os, const Report& r) {
   for (const auto& p : c.how_to_read) os << p << "\n\n";
 }
 
-void red_lines(std::ostream& os, const Report& r) {
-  section(os, 2);
-  if (r.red_lines.empty()) os << "This policy has no red lines (no prohibitions).\n";
-  for (const auto& l : r.red_lines) {
+void red_line_items(std::ostream& os, const std::vector<RedLine>& v) {
+  for (const auto& l : v) {
     os << "- **" << l.sentence << "** [" << l.id << "]\n";
     os << "  - " << (l.unconditional ? "Unconditional." : "Conditional: " + l.condition + ".") << '\n';
     if (!l.because.empty()) os << "  - Why: " << l.because << '\n';
@@ -68,10 +66,20 @@ void red_lines(std::ostream& os, const Report& r) {
   }
 }
 
+void red_lines(std::ostream& os, const Report& r) {
+  section(os, 2);
+  os << "### Contract red lines\n\n";
+  if (r.red_lines.empty()) os << "No rule is marked `red_line`: the authors have not said which rules are contract red lines.\n";
+  red_line_items(os, r.red_lines);
+  os << "\n### Deployment guards\n\nProhibitions not marked as contract red lines.\n\n";
+  if (r.guards.empty()) os << "None.\n";
+  red_line_items(os, r.guards);
+}
+
 void rule_cards(std::ostream& os, const Report& r) {
   section(os, 3);
   for (const auto& k : r.rules) {
-    os << "### " << k.qualified << " [" << k.id << "]\n\n" << k.sentence << "\n\n";
+    os << "### " << k.title << " [" << k.id << "]\n\n" << k.sentence << "\n\n";
     header(os, {"Field", "Value"});
     row(os, {"Effect", k.outcome + " (`" + k.effect + "`)"});
     std::vector<std::string> ts;
@@ -81,7 +89,8 @@ void rule_cards(std::ostream& os, const Report& r) {
     if (!k.approval.empty()) row(os, {"Approval", k.approval});
     if (!k.escalation.empty()) row(os, {"Review path", k.escalation + " [" + k.escalation_id + "]"});
     row(os, {"Because", k.because});
-    row(os, {"Citation", k.cite});
+    row(os, {"Citation", k.cite + (k.cite_version.empty() ? "" : " (version " + k.cite_version + ")") +
+                             (k.cite_quote.empty() ? "" : ": “" + k.cite_quote + "”")});
     row(os, {"Owner", k.owner});
     row(os, {"Obligations", list(k.obligations)});
     row(os, {"Overrides", list(k.overrides)});
@@ -96,7 +105,7 @@ void tables(std::ostream& os, const Report& r) {
   section(os, 4);
   if (!r.tables.empty()) os << r.tables.front().combining << "\n\n";
   for (const auto& t : r.tables) {
-    os << "### " << list(t.purposes) << " [" << t.id << "]\n\n";
+    os << "### " << t.title << " [" << t.id << "]\n\nPurposes: " << list(t.purposes) << "\n\n";
     header(os, {"Rule", "Policy", "When", "Outcome", "Obligations"});
     for (const auto& x : t.rows) row(os, {"[" + x.rule_id + "]", x.policy, x.condition, x.outcome, x.obligations});
     row(os, {"(no rule applies)", "", "otherwise", "the default of each policy: " + list(t.defaults, "; "), ""});
@@ -107,15 +116,17 @@ void tables(std::ostream& os, const Report& r) {
 
 void graph(std::ostream& os, const Report& r) {
   section(os, 5);
-  os << "The picture is in the HTML report. Red boxes are red lines; the Graphviz source follows.";
+  os << "The pictures are in the HTML report, one per group of purposes decided alike; their Graphviz sources follow.";
   if (!r.graph_note.empty()) os << ' ' << r.graph_note;
-  os << "\n\n```dot\n" << r.graph_dot << "```\n";
+  os << '\n';
+  for (const auto& g : r.graphs) os << "\n### " << g.title << " [" << g.id << "]\n\n```dot\n" << g.dot << "```\n";
 }
 
 void coverage(std::ostream& os, const Report& r) {
   section(os, 6);
   os << "Which outcomes each purpose can get (no kill switch tripped, no approvals given). "
-        "“default only”: no rule can apply, the policies' defaults decide.\n\n";
+        "“default only”: no rule can apply, the policies' defaults decide; “kill switch”: a switch names this purpose.\n\n";
+  if (!r.global_switches.empty()) os << "Every purpose can be stopped by " << list(r.global_switches) << ".\n\n";
   header(os, {"Purpose", "Allowed", "Needs approval", "Escalated", "Denied", "Notes"});
   for (const auto& c : r.coverage) {
     std::vector<std::string> cells{"`" + c.purpose + "`"};
@@ -131,23 +142,25 @@ void oversight(std::ostream& os, const Report& r) {
   section(os, 7);
   os << "### Approvals\n\n";
   if (r.approvals.empty()) os << "No rule requires an approval.\n";
-  else header(os, {"ID", "Purposes", "When", "Approvers", "Quorum", "Deadline"});
-  for (const auto& a : r.approvals) row(os, {"[" + a.id + "]", a.purposes, a.condition, a.roles, a.quorum, a.deadline});
+  for (const auto& a : r.approvals)
+    os << "- **" << a.purposes << "** [" << a.id << "], " << a.condition << ": " << a.exactly << "\n";
   os << "\n### Escalation paths\n\n";
   if (r.escalations.empty()) os << "No escalation paths.\n";
   for (const auto& e : r.escalations) {
     os << "#### " << e.title << " [" << e.id << "]\n\nUsed by: " << (e.used_by.empty() ? "no rule" : list(e.used_by)) << ". Source: " << e.source << ".\n\n";
-    header(os, {"Step", "Role", "Quorum", "Deadline"});
-    for (std::size_t i = 0; i < e.steps.size(); ++i) row(os, {std::to_string(i + 1), e.steps[i].role, e.steps[i].quorum, e.steps[i].deadline});
-    os << '\n' << e.on_timeout << "\n\n";
+    os << e.exactly << "\n\n";
+    header(os, {"Alternative", "Role", "Approvals needed", "Its window", "Acts by"});
+    for (std::size_t i = 0; i < e.steps.size(); ++i)
+      row(os, {std::to_string(i + 1), e.steps[i].role, e.steps[i].quorum, e.steps[i].deadline, e.steps[i].by});
+    os << '\n';
   }
 }
 
 void switches(std::ostream& os, const Report& r) {
   section(os, 8);
   if (r.switches.empty()) os << "No kill switches.\n";
-  else header(os, {"ID", "Scope", "Who can trip it", "Why", "Source"});
-  for (const auto& s : r.switches) row(os, {"[" + s.id + "]", s.scope, s.owners, s.because, s.source});
+  else header(os, {"ID", "Scope", "Who can trip or reset it", "Why", "Source"});
+  for (const auto& s : r.switches) row(os, {"[" + s.id + "]", s.scope, s.control, s.because, s.source});
 }
 
 void findings(std::ostream& os, const Report& r) {
@@ -174,6 +187,44 @@ void results(std::ostream& os, const Report& r) {
     row(os, {"[" + a.id + "]", a.sentence, a.proved ? "proved" : "**FAILS**", a.counterexample.empty() ? "" : "`" + a.counterexample + "`", a.source});
 }
 
+void schedule(std::ostream& os, const Report& r) {
+  section(os, 11);
+  os << "Each clause the rules `cite`, the text quoted from it, the rules that cite it, and whether they are in force.\n\n";
+  if (r.clauses.empty()) {
+    os << "No rule cites a clause.\n";
+    return;
+  }
+  header(os, {"Clause", "Quoted text", "Rules", "Status", "Proved by"});
+  for (const auto& c : r.clauses)
+    row(os, {c.clause + (c.version.empty() ? "" : " (version " + c.version + ")") + " [" + c.id + "]", c.quote.empty() ? "(not quoted)" : "“" + c.quote + "”",
+             list(c.rules), c.status + ": " + c.status_text, list(c.proved_by)});
+}
+
+void bullets(std::ostream& os, const std::vector<std::string>& v, const char* none) {
+  if (v.empty()) os << none << "\n";
+  for (const auto& x : v) os << "- " << x << '\n';
+  os << '\n';
+}
+
+void limits(std::ostream& os, const Report& r) {
+  section(os, 12);
+  os << "### Facts taken on the caller's word\n\n";
+  bullets(os, r.limits.claims, "None.");
+  os << "### Declared but read by no rule\n\n";
+  bullets(os, r.limits.unread, "Every declared attribute and tag is read by some rule.");
+  os << "### Where a missing fact makes a restriction apply\n\n";
+  bullets(os, r.limits.missing, "No restriction depends on a fact.");
+  os << "### What the authors say the policy does not model\n\n";
+  bullets(os, r.limits.authors, "The authors wrote no `limits`.");
+}
+
+void signoff(std::ostream& os) {
+  os << "\n## Sign-off\n\n";
+  header(os, {"", "Reviewer", "Role", "Date", "Signature"});
+  row(os, {"Legal review", " ", " ", " ", " "});
+  row(os, {"Policy owner", " ", " ", " ", " "});
+}
+
 }  // namespace
 
 std::string to_markdown(const Report& r) {
@@ -188,6 +239,9 @@ std::string to_markdown(const Report& r) {
   switches(os, r);
   findings(os, r);
   results(os, r);
+  schedule(os, r);
+  limits(os, r);
+  signoff(os);
   return os.str();
 }
 

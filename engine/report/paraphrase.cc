@@ -19,7 +19,10 @@ const std::map<std::string, std::string>& acronyms() {
       {"us", "U.S."}, {"eu", "EU"}, {"uk", "UK"}, {"ai", "AI"}, {"id", "ID"}, {"cui", "CUI"}, {"pii", "PII"},
       {"phi", "PHI"}, {"cbrn", "CBRN"}, {"dod", "DoD"}, {"cdao", "CDAO"}, {"api", "API"}, {"ip", "IP"},
       {"pin", "PIN"}, {"ssn", "SSN"}, {"gdpr", "GDPR"}, {"hipaa", "HIPAA"}, {"pci", "PCI"}, {"kyc", "KYC"},
-      {"aml", "AML"}, {"sar", "SAR"}, {"osint", "OSINT"}, {"nist", "NIST"}, {"rmf", "RMF"}, {"llm", "LLM"}};
+      {"aml", "AML"}, {"sar", "SAR"}, {"osint", "OSINT"}, {"nist", "NIST"}, {"rmf", "RMF"}, {"llm", "LLM"},
+      // Office titles read as acronyms ("dod_ig" is "DoD IG", not "DoD ig").
+      {"ig", "IG"}, {"ceo", "CEO"}, {"cfo", "CFO"}, {"cio", "CIO"}, {"ciso", "CISO"}, {"cto", "CTO"}, {"cro", "CRO"},
+      {"dpo", "DPO"}, {"jag", "JAG"}, {"irb", "IRB"}};
   return k;
 }
 
@@ -141,7 +144,9 @@ std::string words(const sema::Model& m, const Cond& c, bool neg, bool nested) {
     case Cond::Kind::Present:
     case Cond::Kind::Missing: {
       bool given = (c.kind == Cond::Kind::Present) != neg;
-      return attribute_phrase(m, c.attr) + (given ? " is stated" : " is not stated");
+      // Tags read as a plural ("the output's tags are stated").
+      bool plural = m.schema.attrs[c.attr].kind == TypeKind::Tags;
+      return attribute_phrase(m, c.attr) + (given ? (plural ? " are stated" : " is stated") : (plural ? " are not stated" : " is not stated"));
     }
   }
   return "";
@@ -235,13 +240,34 @@ std::string purpose_words(const sema::Model& m, std::uint32_t p) {
   return s;
 }
 
+// A purpose as the authors described it ("indiscriminate monitoring of a
+// country's own population"), or its name in words when it has no description.
+std::string described_purpose(const sema::Model& m, std::uint32_t p) {
+  std::string d = m.purposes.nodes[p].description;
+  while (!d.empty() && (d.back() == '.' || std::isspace(static_cast<unsigned char>(d.back())))) d.pop_back();
+  if (d.empty() || d.find(". ") != std::string::npos) return purpose_words(m, p);   // several sentences: too long to inline
+  bool acronym = d.size() > 1 && std::isupper(static_cast<unsigned char>(d[1]));
+  if (!acronym) d[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(d[0])));
+  return d;
+}
+
 std::string target_words(const sema::Model& m, const sema::Target& t) {
   switch (t.kind) {
     case sema::Target::Kind::All: return "any purpose";
-    case sema::Target::Kind::Exact: return purpose_words(m, t.purpose);
-    case sema::Target::Kind::Descendants: return "any specific kind of " + purpose_words(m, t.purpose);
+    case sema::Target::Kind::Exact: return described_purpose(m, t.purpose);
+    case sema::Target::Kind::Descendants: return "any specific kind of " + described_purpose(m, t.purpose);
   }
   return "";
+}
+
+std::string obligation_words(const sema::Obligation& o) {
+  std::string s = humanize(o.name);
+  if (!o.args.empty()) {
+    std::vector<std::string> args;
+    for (const auto& a : o.args) args.push_back(humanize(a));
+    s += " (" + join_words(args, "and") + ")";
+  }
+  return s;
 }
 
 std::string targets_words(const sema::Model& m, const std::vector<sema::Target>& ts) {

@@ -41,6 +41,13 @@ std::string purpose_words(const sema::Model& m, std::uint32_t purpose);
 /// One target pattern in words ("any purpose", "any kind of weapons").
 std::string target_words(const sema::Model& m, const sema::Target& t);
 
+/// A purpose as its description reads ("indiscriminate monitoring of a
+/// country's own population"), or purpose_words when it has none.
+std::string described_purpose(const sema::Model& m, std::uint32_t purpose);
+
+/// An obligation in words ("log full", "notify (legal)").
+std::string obligation_words(const sema::Obligation& o);
+
 /// A list of targets in words, joined with "and".
 std::string targets_words(const sema::Model& m, const std::vector<sema::Target>& ts);
 

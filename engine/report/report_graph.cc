@@ -1,10 +1,12 @@
-// report/report_graph.cc — section 5: the compiled decision graph drawn for
-// reviewers. The request is dispatched by purpose to the groups of purposes
-// decided alike (the graph's rule-set nodes), each group to the rules that
-// can decide it, each rule to its outcome; red lines are red, approval edges
-// are labelled with the approvers and the deadline, escalation edges go
-// through the review path with its roles and deadlines. The DOT text is
-// rendered to SVG by the Graphviz `dot` program when it is installed.
+// report/report_graph.cc — section 5: one picture per group of purposes
+// decided alike, so each stays readable on a page: the group → the rules that
+// can decide it → outcomes; red lines are red; an approval rule shows what
+// approval (allowed), a denial (vetoed) and waiting (needs approval) lead
+// to; an escalation path lists its steps as alternatives ("any ONE of") with
+// their cumulative deadlines, and what silence does; the kill switches that
+// cover the group, and the defaults. Each DOT text is rendered to SVG by the
+// Graphviz `dot` program when it is installed.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +19,7 @@
 #include "report/paraphrase.h"
 #include "report/report_parts.h"
 #include "report/external_tools.h"
+#include "verify/stack.h"
 
 namespace redline::report {
 namespace {
@@ -61,92 +64,132 @@ std::string slot_label(const sema::Model& m, const std::vector<std::uint32_t>& p
   return s;
 }
 
-std::string escalation_label(const sema::Model& m, const sema::Escalation& e) {
-  std::string s = esc(e.title.empty() ? humanize(e.name) : e.title) + "\\n";
-  for (const sema::Step& st : e.steps) s += esc(step_words(m, st)) + "\\n";
-  return s;
+std::string deadline_words(const Ctx& c, const sema::Rule& r) {
+  return r.within ? " within " + c.written_duration(r.span, *r.within) : "";
 }
 
-void rule_nodes(const Ctx& c, std::ostream& os, std::set<std::int32_t>& paths) {
-  for (std::uint32_t ri : c.rule_ids) {
+// One group: its purposes → the rules that can decide them → outcomes, with
+// what approvals, vetoes and silence do, review paths as alternatives, the
+// kill switches that cover the group, and the defaults.
+std::string build_group_dot(const Ctx& c, const verify::Slot& slot, const DecisionTable& table) {
+  std::ostringstream os;
+  os << "digraph group {\n"
+     << "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=11, nodesep=0.25, ranksep=0.6];\n"
+     << "  node [fontname=\"Helvetica\", fontsize=11, shape=box, style=rounded];\n"
+     << "  edge [fontname=\"Helvetica\", fontsize=9, color=\"#666666\"];\n";
+  os << "  group [shape=folder, label=\"" << slot_label(c.m, slot.purposes) << "\"];\n";
+  std::set<std::int32_t> paths;
+  for (std::uint32_t ri : slot.rules) {
     const sema::Rule& r = c.m.rules[ri];
     std::string id = node_id("r_", r.qualified);
     bool red = r.effect == sema::Effect::Prohibit;
-    os << "  " << id << " [label=\"" << esc(humanize(r.name)) << "\\n(" << esc(c.m.layers[r.layer].name) << ")\""
-       << (red ? ", color=\"#c62828\", fontcolor=\"#c62828\", penwidth=2" : "") << "];\n";
-    if (r.effect == sema::Effect::Escalate && r.escalation >= 0) {
-      const sema::Escalation& e = c.m.escalations[static_cast<std::size_t>(r.escalation)];
-      paths.insert(r.escalation);
-      os << "  " << id << " -> " << node_id("e_", c.m.layers[e.layer].name + "/" + e.name) << " [label=\"escalate to\", color=\"#c25100\"];\n";
-      continue;
+    os << "  " << id << " [label=\"" << esc(humanize(r.name)) << "\\n(" << esc(c.m.layers[r.layer].name) << ")";
+    std::string cond = rule_condition_words(c.m, r);
+    if (!cond.empty()) os << "\\n" << esc(cond.size() > 60 ? cond.substr(0, 57) + "…" : cond);
+    os << "\"" << (red ? ", color=\"#c62828\", fontcolor=\"#c62828\", penwidth=2" : "") << "];\n";
+    os << "  group -> " << id << ";\n";
+    switch (r.effect) {
+      case sema::Effect::Prohibit: os << "  " << id << " -> o_deny [color=\"#c62828\", penwidth=2];\n"; break;
+      case sema::Effect::Permit: os << "  " << id << " -> o_allow;\n"; break;
+      case sema::Effect::RequireApproval:
+        os << "  " << id << " -> o_approval [label=\"until approved\", color=\"#b26a00\"];\n"
+           << "  " << id << " -> o_allow [label=\"" << esc(std::to_string(r.quorum) + " × " + roles_words(c.m, r.by) + " approve" + deadline_words(c, r))
+           << "\", color=\"#2e7d32\"];\n"
+           << "  " << id << " -> o_deny [label=\"one denial vetoes\", style=dashed, color=\"#c62828\"];\n";
+        break;
+      case sema::Effect::Escalate:
+        if (r.escalation >= 0) {
+          const sema::Escalation& e = c.m.escalations[static_cast<std::size_t>(r.escalation)];
+          paths.insert(r.escalation);
+          os << "  " << id << " -> " << node_id("e_", c.m.layers[e.layer].name + "/" + e.name) << " [label=\"escalate to\", color=\"#c25100\"];\n";
+        }
+        break;
     }
-    os << "  " << id << " -> " << outcome_node(ast::outcome_of(r.effect));
-    if (r.effect == sema::Effect::RequireApproval)
-      os << " [label=\"" << esc(roles_words(c.m, r.by) + " ×" + std::to_string(r.quorum) + (r.within ? ", within " + duration_words(*r.within) : "")) << "\", color=\"#b26a00\"]";
-    if (red) os << " [color=\"#c62828\", penwidth=2]";
-    os << ";\n";
   }
-}
-
-void path_nodes(const Ctx& c, std::ostream& os, const std::set<std::int32_t>& paths) {
-  for (std::int32_t pi : paths) {
+  std::vector<std::int32_t> ordered(paths.begin(), paths.end());   // by name, not load order
+  auto path_name = [&](std::int32_t i) {
+    const sema::Escalation& e = c.m.escalations[static_cast<std::size_t>(i)];
+    return c.m.layers[e.layer].name + "/" + e.name;
+  };
+  std::sort(ordered.begin(), ordered.end(), [&](std::int32_t a, std::int32_t b) { return path_name(a) < path_name(b); });
+  for (std::int32_t pi : ordered) {
     const sema::Escalation& e = c.m.escalations[static_cast<std::size_t>(pi)];
     std::string id = node_id("e_", c.m.layers[e.layer].name + "/" + e.name);
-    os << "  " << id << " [shape=box, style=\"filled\", fillcolor=\"#fff8f0\", color=\"#c25100\", label=\"" << escalation_label(c.m, e) << "\"];\n";
-    os << "  " << id << " -> o_escalate [label=\"pending review\", color=\"#c25100\"];\n";
-    if (e.on_timeout == ast::Escalation::Timeout::Deny) os << "  " << id << " -> o_deny [label=\"timeout\", style=dashed, color=\"#c62828\"];\n";
+    std::string label = esc(e.title.empty() ? humanize(e.name) : e.title) + "\\nAny ONE of:\\l";
+    std::int64_t total = 0;
+    bool limited = true;
+    for (const sema::Step& st : e.steps) {
+      std::string who = (st.quorum > 1 ? std::to_string(st.quorum) + " × " : "") + roles_words(c.m, {st.role});
+      if (st.within && limited) {
+        total += *st.within;
+        label += "• " + esc(who) + " by +" + esc(duration_words(total)) + "\\l";
+      } else {
+        limited = false;
+        label += "• " + esc(who) + " (no time limit)\\l";
+      }
+    }
+    os << "  " << id << " [shape=box, style=\"filled\", fillcolor=\"#fff8f0\", color=\"#c25100\", label=\"" << label << "\"];\n"
+       << "  " << id << " -> o_escalate [label=\"pending\", color=\"#c25100\"];\n"
+       << "  " << id << " -> o_allow [label=\"any one step approves\", color=\"#2e7d32\"];\n"
+       << "  " << id << " -> o_deny [label=\"one denial vetoes\", style=dashed, color=\"#c62828\"];\n";
+    if (limited && e.on_timeout == ast::Escalation::Timeout::Deny)
+      os << "  " << id << " -> o_deny [label=\"silence past +" << esc(duration_words(total)) << "\", style=dotted, color=\"#c62828\"];\n";
   }
-}
-
-std::string build_dot(const Ctx& c) {
-  const compile::Compiled& g = *c.prog.impl().compiled;
-  std::ostringstream os;
-  os << "digraph policy {\n"
-     << "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, nodesep=0.18, ranksep=0.7];\n"
-     << "  node [fontname=\"Helvetica\", fontsize=12, shape=box, style=rounded];\n"
-     << "  edge [fontname=\"Helvetica\", fontsize=10, color=\"#666666\"];\n"
-     << "  request [shape=oval, label=\"Request\\n(routed by its purpose)\"];\n";
-  int fallback = 0;
   std::string defaults;
+  int fallback = 0;
   for (std::uint32_t l : c.chain) {
     fallback = std::max(fallback, static_cast<int>(c.m.layers[l].default_outcome));
     defaults += esc(c.m.layers[l].name) + ": " + outcome_words(c.m.layers[l].default_outcome) + "\\n";
   }
-  os << "  request -> defaults [style=dashed, label=\"no rule applies\"];\n  defaults [shape=note, label=\"Defaults:\\n" << defaults << "\"];\n";
-  os << "  defaults -> " << outcome_node(static_cast<sema::Outcome>(fallback)) << " [style=dashed];\n";
-  outcome_nodes(os);
-  std::set<std::int32_t> paths;
-  rule_nodes(c, os, paths);
-  path_nodes(c, os, paths);
-  for (std::size_t s = 0; s < g.slots.size(); ++s) {
-    const compile::SlotPlan& p = g.slots[s];
-    std::string id = "s" + std::to_string(s);
-    os << "  " << id << " [shape=folder, label=\"" << slot_label(c.m, p.purposes) << "\"];\n";
-    os << "  request -> " << id << ";\n";
-    for (std::uint32_t ri : p.rules) os << "  " << id << " -> " << node_id("r_", c.m.rules[ri].qualified) << ";\n";
-  }
-  for (std::uint32_t k : g.switches) {
+  os << "  defaults [shape=note, label=\"Defaults:\\n" << defaults << "\"];\n"
+     << "  group -> defaults [style=dashed, label=\"no rule applies\"];\n"
+     << "  defaults -> " << outcome_node(static_cast<sema::Outcome>(fallback)) << " [style=dashed];\n";
+  std::vector<std::uint32_t> switches(slot.switches.begin(), slot.switches.end());
+  std::sort(switches.begin(), switches.end(), [&](std::uint32_t a, std::uint32_t b) { return c.m.switches[a].qualified < c.m.switches[b].qualified; });
+  for (std::uint32_t k : switches) {
     const sema::KillSwitch& ks = c.m.switches[k];
     std::string id = node_id("k_", ks.qualified);
-    os << "  " << id << " [shape=octagon, color=\"#c62828\", fontcolor=\"#c62828\", label=\"kill switch: " << esc(humanize(ks.name)) << "\\ncovers " << esc(targets_words(c.m, ks.covers)) << "\"];\n";
-    os << "  request -> " << id << " [label=\"while tripped\", style=dashed, color=\"#c62828\"];\n";
-    os << "  " << id << " -> o_deny [style=dashed, color=\"#c62828\"];\n";
+    os << "  " << id << " [shape=octagon, color=\"#c62828\", fontcolor=\"#c62828\", label=\"kill switch\\n" << esc(humanize(ks.name)) << "\"];\n"
+       << "  group -> " << id << " [label=\"while tripped\", style=dashed, color=\"#c62828\"];\n"
+       << "  " << id << " -> o_deny [style=dashed, color=\"#c62828\"];\n";
   }
-  os << "}\n";
-  return os.str();
+  (void)table;
+  // Only the outcomes this group can reach.
+  std::string body = os.str();
+  std::ostringstream all;
+  outcome_nodes(all);
+  std::string nodes, line;
+  std::istringstream in(all.str());
+  while (std::getline(in, line)) {
+    std::string id = line.substr(2, line.find(' ', 2) - 2);
+    if (body.find("-> " + id) != std::string::npos) nodes += line + "\n";
+  }
+  std::size_t at = body.find("  group [shape=folder");
+  return body.substr(0, at) + nodes + body.substr(at) + "}\n";
 }
 
 }  // namespace
 
 void build_graph(Ctx& c) {
-  c.out.graph_dot = build_dot(c);
+  verify::Stack st(c.m, c.top);
+  for (std::size_t i = 0; i < st.slots().size() && i < c.out.tables.size(); ++i) {
+    const DecisionTable& t = c.out.tables[i];
+    GroupGraph g{"graph:" + t.purposes.front(), t.title, build_group_dot(c, st.slots()[i], t), ""};
+    c.out.graphs.push_back(std::move(g));
+  }
   if (!c.opt.render_svg) {
-    c.out.graph_note = "The picture was not rendered (rendering disabled).";
+    c.out.graph_note = "The pictures were not rendered (rendering disabled).";
     return;
   }
-  std::string error;
-  c.out.graph_svg = dot_to_svg(c.out.graph_dot, error);
-  if (c.out.graph_svg.empty()) c.out.graph_note = "The picture could not be drawn: " + error;
+  for (GroupGraph& g : c.out.graphs) {
+    std::string error;
+    g.svg = dot_to_svg(g.dot, error);
+    if (g.svg.empty()) {
+      c.out.graph_note = "The pictures could not be drawn: " + error;
+      for (GroupGraph& x : c.out.graphs) x.svg.clear();
+      return;
+    }
+  }
 }
 
 }  // namespace redline::report

@@ -6,6 +6,7 @@
 #include "report/report_model.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <set>
 
@@ -32,7 +33,7 @@ std::string display_path(const SourceFile& f, const ReportOptions& o) {
   }
   if (!o.base_dir.empty()) {
     fs::path rel = canon.lexically_relative(fs::weakly_canonical(o.base_dir, ec));
-    if (!rel.empty() && rel.native().rfind("..", 0) != 0) return rel.generic_string();
+    if (!rel.empty()) return rel.generic_string();
   }
   return f.path();
 }
@@ -59,8 +60,11 @@ void build_cover(Ctx& c) {
     e.id = "file:" + e.path;
     e.sha256 = crypto::sha256_tagged_hex(f.text());
     e.bytes = f.text().size();
+    e.text = std::string(f.text());
     cv.sources.push_back(e);
   }
+  // By path, not load order: the order the files were named in changes nothing.
+  std::sort(cv.sources.begin(), cv.sources.end(), [](const SourceEntry& a, const SourceEntry& b) { return a.path < b.path; });
   for (std::uint32_t l : c.chain) {
     const sema::Layer& L = c.m.layers[l];
     LayerEntry e{"policy:" + L.name, L.name, L.version, L.owner, L.description, L.effective,
@@ -87,9 +91,10 @@ void build_cover(Ctx& c) {
 void build_red_lines(Ctx& c) {
   for (std::uint32_t ri : c.rule_ids) {
     const sema::Rule& r = c.m.rules[ri];
-    if (r.effect != sema::Effect::Prohibit) continue;
+    if (r.effect != sema::Effect::Prohibit && !r.red_line) continue;
     RedLine rl;
-    rl.id = "redline:" + r.qualified;
+    rl.marked = r.red_line;
+    rl.id = (r.red_line ? "redline:" : "guard:") + r.qualified;
     rl.rule_id = "rule:" + r.qualified;
     rl.rule = r.qualified;
     rl.sentence = rule_sentence(c.m, r);
@@ -98,7 +103,7 @@ void build_red_lines(Ctx& c) {
     rl.because = r.because;
     rl.cite = r.cite;
     c.prove_red_line(ri, rl);
-    c.out.red_lines.push_back(std::move(rl));
+    (rl.marked ? c.out.red_lines : c.out.guards).push_back(std::move(rl));
   }
 }
 
@@ -117,7 +122,7 @@ std::vector<TargetEntry> target_entries(const sema::Model& m, const std::vector<
 void link_overrides(Ctx& c) {
   std::vector<std::vector<std::uint32_t>> reach;
   for (std::uint32_t ri : c.rule_ids)
-    reach.push_back(verify::reach(c.m, c.m.rules[ri].targets, c.m.rules[ri].effect != sema::Effect::Permit));
+    reach.push_back(verify::reach(c.m, c.m.rules[ri].targets, false));   // purposes both name, not ones merely vaguer
   for (std::size_t i = 0; i < c.rule_ids.size(); ++i)
     for (std::size_t j = 0; j < c.rule_ids.size(); ++j) {
       const sema::Rule& a = c.m.rules[c.rule_ids[i]];
@@ -139,6 +144,11 @@ void build_rule_cards(Ctx& c) {
     k.qualified = r.qualified;
     k.policy = c.m.layers[r.layer].name;
     k.name = r.name;
+    k.title = humanize(r.name);
+    k.title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(k.title[0])));
+    k.title += " — " + k.policy;
+    k.cite_version = r.cite_version;
+    k.cite_quote = r.cite_quote;
     k.sentence = rule_sentence(c.m, r);
     k.effect = ast::to_string(r.effect);
     k.outcome = effect_words(r.effect);
@@ -155,19 +165,45 @@ void build_rule_cards(Ctx& c) {
     }
     k.source = c.where(r.span);
     k.targets = target_entries(c.m, r.targets);
-    for (const auto& o : r.obligations) k.obligations.push_back(o.text);
+    for (const auto& o : r.obligations) k.obligations.push_back(obligation_words(o));
     c.out.rules.push_back(std::move(k));
   }
   link_overrides(c);
 }
 
+// "a commander", "an analyst".
+std::string a_or_an(const std::string& noun) {
+  bool vowel = !noun.empty() && std::string_view("aeiouAEIOU").find(noun[0]) != std::string_view::npos;
+  return (vowel ? "an " : "a ") + noun;
+}
+
+std::string approval_demands(bool signed_only, bool human_only) {
+  if (signed_only && human_only)
+    return "Only approvals signed with the key of a human approver in the approver keys file, for this very request and policy "
+           "version, count.";
+  if (signed_only) return "Only approvals signed with an approver's key from the approver keys file, for this very request and policy version, count.";
+  if (human_only) return "Only approvals by approvers known to be human count.";
+  return "Approvals need not be signed and may come from software agents: the request's own list of approvals is taken at its word.";
+}
+
 void build_oversight(Ctx& c) {
+  const char* kRolesNote =
+      " Roles are not tied to a policy layer: anyone the request names with one of these roles counts, whichever "
+      "organisation they belong to.";
   for (std::uint32_t ri : c.rule_ids) {
     const sema::Rule& r = c.m.rules[ri];
     if (r.effect != sema::Effect::RequireApproval) continue;
+    std::string deadline = r.within ? c.written_duration(r.span, *r.within) : "no time limit";
     ApprovalEntry a{"approval:" + r.qualified, "rule:" + r.qualified, targets_words(c.m, r.targets), roles_words(c.m, r.by, "or"),
-                    std::to_string(r.quorum), r.within ? duration_words(*r.within) : "no time limit", rule_condition_words(c.m, r)};
+                    std::to_string(r.quorum), deadline, rule_condition_words(c.m, r), "", r.signed_only, r.human_only};
     if (a.condition.empty()) a.condition = "always";
+    std::string who = r.quorum > 1 ? std::to_string(r.quorum) + " different approvers, each " + a_or_an(a.roles) + " approve"
+                                   : "one approver who is " + a_or_an(a.roles) + " approves";
+    a.exactly = "Allowed once " + who + (r.within ? " within " + deadline + " of the request" : " (no time limit)") +
+                "; the requester cannot approve their own request. One denial by an eligible approver vetoes: denied. Without enough "
+                "approvals it stays “needs approval” — silence never allows it" +
+                std::string(r.within ? ", and approvals given after the deadline do not count." : ".") + " " +
+                approval_demands(r.signed_only, r.human_only) + kRolesNote;
     c.out.approvals.push_back(a);
   }
   for (std::size_t ei = 0; ei < c.m.escalations.size(); ++ei) {
@@ -180,12 +216,57 @@ void build_oversight(Ctx& c) {
     x.title = e.title.empty() ? humanize(e.name) : e.title;
     x.on_timeout = timeout_words(c.m, e);
     x.source = c.where(e.span);
-    for (const sema::Step& s : e.steps)
-      x.steps.push_back({roles_words(c.m, {s.role}), std::to_string(s.quorum), s.within ? duration_words(*s.within) : "no time limit"});
-    for (std::uint32_t ri : c.rule_ids)
-      if (c.m.rules[ri].escalation == static_cast<std::int32_t>(ei)) x.used_by.push_back("rule:" + c.m.rules[ri].qualified);
+    std::int64_t total = 0;
+    bool limited = true;
+    std::vector<std::string> alternatives;
+    for (const sema::Step& s : e.steps) {
+      StepEntry st{roles_words(c.m, {s.role}), std::to_string(s.quorum), s.within ? c.written_duration(s.span, *s.within) : "no time limit", ""};
+      if (s.within && limited) {
+        total += *s.within;
+        st.by = "request time + " + (total == *s.within ? st.deadline : duration_words(total));
+      } else {
+        limited = false;
+        st.by = "no time limit";
+      }
+      std::string who = s.quorum > 1 ? std::to_string(s.quorum) + " " + st.role + " approvers" : a_or_an(st.role);
+      alternatives.push_back(who + (limited ? " by " + st.by : " (no time limit)"));
+      x.steps.push_back(st);
+    }
+    // Used by every rule whose path is this one or chains to it through `on_timeout escalate to`.
+    for (std::uint32_t ri : c.rule_ids) {
+      std::set<std::int32_t> seen;
+      for (std::int32_t at = c.m.rules[ri].escalation; at >= 0 && seen.insert(at).second;) {
+        if (at == static_cast<std::int32_t>(ei)) {
+          x.used_by.push_back("rule:" + c.m.rules[ri].qualified);
+          x.signed_only = x.signed_only || c.m.rules[ri].signed_only;
+          x.human_only = x.human_only || c.m.rules[ri].human_only;
+          break;
+        }
+        const sema::Escalation& path = c.m.escalations[static_cast<std::size_t>(at)];
+        at = path.on_timeout == ast::Escalation::Timeout::EscalateTo ? path.next : -1;
+      }
+    }
+    std::string silence;
+    switch (e.on_timeout) {
+      case ast::Escalation::Timeout::Deny: silence = "Silence past the last deadline: denied."; break;
+      case ast::Escalation::Timeout::EscalateTo: {
+        const sema::Escalation& n = c.m.escalations[static_cast<std::size_t>(e.next)];
+        silence = "Silence past the last deadline: the request moves on to the review path “" + (n.title.empty() ? humanize(n.name) : n.title) + "”.";
+        break;
+      }
+      case ast::Escalation::Timeout::None: silence = "Silence past the last deadline: it stays escalated (marked expired), never allowed."; break;
+    }
+    if (!limited) silence = "A step has no time limit, so the path never times out: without an answer it stays escalated.";
+    x.exactly = std::string(e.steps.size() > 1 ? "Any ONE of these resolves it (allowed): " : "Resolved (allowed) by: ") + join_words(alternatives, "or") +
+                ". " + (e.steps.size() > 1 ? "The steps are alternatives, not a chain of sign-offs: no step waits for another, and a later "
+                                             "step may act early. "
+                                           : "") +
+                "Deadlines count from the request time and add up step by step. One denial by an eligible approver vetoes: denied. " + silence +
+                " The requester cannot approve their own request. " + approval_demands(x.signed_only, x.human_only) + kRolesNote;
     c.out.escalations.push_back(std::move(x));
   }
+  // By name, not load order.
+  std::sort(c.out.escalations.begin(), c.out.escalations.end(), [](const EscalationEntry& a, const EscalationEntry& b) { return a.id < b.id; });
 }
 
 void build_switches(Ctx& c) {
@@ -194,10 +275,18 @@ void build_switches(Ctx& c) {
     SwitchEntry s{"switch:" + k.qualified, k.qualified, c.m.layers[k.layer].name,
                   "Denies every request for " + targets_words(c.m, k.covers) +
                       " (including requests that name a broader purpose that might be one of these) while it is tripped.",
-                  roles_words(c.m, k.owners, "or"), k.because, c.where(k.span)};
-    if (s.owners.empty()) s.owners = "(no owner named)";
+                  roles_words(c.m, k.owners, "or"), k.because, c.where(k.span), ""};
+    if (s.owners.empty()) {
+      s.owners = "(no owner named)";
+      s.control = "No owner is named, so no one can trip or reset it through redline.";
+    } else {
+      std::string who = a_or_an(s.owners);
+      s.control = std::string(1, static_cast<char>(std::toupper(static_cast<unsigned char>(who[0])))) + who.substr(1) + " may trip it, and only " + who +
+                  " may reset it; any one of them acts alone. Every trip and reset is written to the audit log with who did it and when.";
+    }
     c.out.switches.push_back(s);
   }
+  std::sort(c.out.switches.begin(), c.out.switches.end(), [](const SwitchEntry& a, const SwitchEntry& b) { return a.id < b.id; });
 }
 
 }  // namespace
@@ -206,15 +295,39 @@ bool Ctx::in_chain(std::uint32_t layer) const {
   return std::find(chain.begin(), chain.end(), layer) != chain.end();
 }
 
+std::string Ctx::written_duration(const Span& span, std::int64_t seconds) const {
+  const std::string& text = fe.sources.file(span.file).text();
+  std::string_view v = std::string_view(text).substr(std::min<std::size_t>(span.begin, text.size()),
+                                                      span.end > span.begin ? span.end - span.begin : 0);
+  for (std::size_t at = v.find("within"); at != std::string_view::npos; at = v.find("within", at + 6)) {
+    std::size_t i = at + 6;
+    if (i >= v.size() || !std::isspace(static_cast<unsigned char>(v[i]))) continue;
+    while (i < v.size() && std::isspace(static_cast<unsigned char>(v[i]))) ++i;
+    std::size_t j = i;
+    while (j < v.size() && std::isdigit(static_cast<unsigned char>(v[j]))) ++j;
+    if (j == i || j >= v.size() || j - i > 9) continue;
+    std::int64_t n = std::stoll(std::string(v.substr(i, j - i)));
+    struct Unit {
+      char c;
+      std::int64_t s;
+      const char* name;
+    };
+    for (Unit u : {Unit{'s', 1, "second"}, Unit{'m', 60, "minute"}, Unit{'h', 3600, "hour"}, Unit{'d', 86400, "day"}})
+      if (v[j] == u.c && n * u.s == seconds) return std::to_string(n) + " " + u.name + (n == 1 ? "" : "s");
+  }
+  return duration_words(seconds);
+}
+
 std::string Ctx::where(const Span& s) const {
   const SourceFile& f = fe.sources.file(s.file);
   return display_path(f, opt) + ":" + std::to_string(f.line_col(s.begin).line);
 }
 
-const std::array<const char*, 10>& section_titles() {
-  static const std::array<const char*, 10> k = {
-      "Cover and provenance", "Red lines", "Rule cards", "Decision tables", "Decision graph",
-      "Coverage", "Human oversight", "Kill switches", "Analysis findings", "Tests and assertions"};
+const std::array<const char*, 12>& section_titles() {
+  static const std::array<const char*, 12> k = {
+      "Cover and provenance", "Red lines and guards", "Rule cards", "Decision tables", "Decision graph",
+      "Coverage", "Human oversight", "Kill switches", "Analysis findings", "Tests and assertions",
+      "Clause-by-clause schedule", "Assumptions and limits"};
   return k;
 }
 
@@ -233,7 +346,18 @@ std::optional<Report> build_report(const std::vector<std::string>& paths, const 
   if (!r.ok()) return std::nullopt;
   const Program::Impl& impl = r.program->impl();
   Report out;
-  Ctx c{*impl.model, *impl.frontend, *r.program, options, impl.compiled->top, impl.compiled->chain, {}, out, paths};
+  // Paths (and so the `file:` IDs) are relative to the folder of the deciding
+  // policy's file unless the caller chose a base: the same policy gets the
+  // same IDs whatever the working directory or the order of the arguments.
+  ReportOptions opt = options;
+  if (opt.base_dir.empty()) {
+    const sema::Layer& top = impl.model->layers[impl.compiled->top];
+    const SourceFile& f = impl.frontend->sources.file(top.span.file);
+    std::error_code ec;
+    fs::path file = fs::weakly_canonical(f.canonical().empty() ? fs::path(f.path()) : fs::path(f.canonical()), ec);
+    if (!ec && file.has_parent_path()) opt.base_dir = file.parent_path().string();
+  }
+  Ctx c{*impl.model, *impl.frontend, *r.program, opt, impl.compiled->top, impl.compiled->chain, {}, out, paths};
   for (std::uint32_t l : c.chain)
     for (std::uint32_t ri : c.m.layers[l].rules) c.rule_ids.push_back(ri);
   build_cover(c);
@@ -247,6 +371,8 @@ std::optional<Report> build_report(const std::vector<std::string>& paths, const 
   build_switches(c);
   build_findings(c);
   build_graph(c);
+  build_clauses(c);
+  build_limits(c);
   return out;
 }
 

@@ -29,6 +29,15 @@ struct Ctx {
   bool in_chain(std::uint32_t layer) const;
   /// "file:line" of a span, with the report's display path.
   std::string where(const Span& s) const;
+  /// A `within` duration in words as the author wrote it ("5d" → "5 days",
+  /// "72h" → "72 hours"), read from the source of `span`; duration_words otherwise.
+  std::string written_duration(const Span& span, std::int64_t seconds) const;
+  /// The proved assertions of the stack (indices into out.assertions) whose
+  /// claims overlap rule `rule`'s purposes, split into those that fail with
+  /// the rule deleted (`needs`) and those that still hold (`holds`).
+  void dependents(std::uint32_t rule, std::vector<std::size_t>& needs, std::vector<std::size_t>& holds) const;
+  /// The k-th assertion of the stack (out.assertions order).
+  const sema::Assertion& assertion_at(std::size_t k) const;
   /// Fills the proof fields of a red line from the assertion results.
   void prove_red_line(std::uint32_t rule, RedLine& rl) const;
 };
@@ -43,6 +52,10 @@ void build_tables(Ctx& c);
 void build_coverage(Ctx& c);
 /// Section 9: the verifier's analyses.
 void build_findings(Ctx& c);
+/// Section 11: the clause-by-clause schedule from the rules' `cite`.
+void build_clauses(Ctx& c);
+/// Section 12: assumptions and limits.
+void build_limits(Ctx& c);
 /// Section 5: the decision graph as DOT, and as SVG when Graphviz is installed.
 void build_graph(Ctx& c);
 

@@ -6,6 +6,7 @@
 
 #include "report/paraphrase.h"
 #include "report/report_parts.h"
+#include "sema/semantic_text.h"
 
 namespace redline::report {
 namespace {
@@ -54,7 +55,9 @@ void build_tests(Ctx& c) {
       e.policy = L.name;
       e.name = t.name;
       e.source = c.where(t.span);
-      e.expected = outcome_with(ast::to_string(t.expect), t.has_obliging ? t.obliging : std::vector<std::string>{});
+      const std::string expect_error = sema::expected_error(c.fe.sources.file(t.span.file).text(), t);
+      e.expected = outcome_with(expect_error.empty() ? std::string(ast::to_string(t.expect)) : "error " + expect_error,
+                                t.has_obliging ? t.obliging : std::vector<std::string>{});
       auto prog = program_for(c, l, cache);
       if (!prog) {
         e.actual = "the policy stack ending at this test's policy does not compile";
@@ -64,7 +67,11 @@ void build_tests(Ctx& c) {
       Decision d = prog->evaluate(Request::from_json(t.given_json));
       std::vector<std::string> obligations = d.obligations();
       e.actual = outcome_with(to_string(d.outcome()), obligations);
-      e.passed = static_cast<int>(d.outcome()) == static_cast<int>(t.expect) && (!t.has_obliging || obligations == t.obliging);
+      // A request error fails a test unless it expects exactly that error.
+      e.passed = expect_error.empty()
+                     ? !d.error() && static_cast<int>(d.outcome()) == static_cast<int>(t.expect) && (!t.has_obliging || obligations == t.obliging)
+                     : d.error() && d.error()->code == expect_error && (!t.has_obliging || obligations == t.obliging);
+      if (d.error()) e.actual = outcome_with("error " + d.error()->code, obligations);
       for (const Reason& r : d.reasons()) {
         auto it = card_of.find(r.rule);
         if (it != card_of.end()) c.out.rules[it->second].tests.push_back(e.id);
