@@ -29,6 +29,7 @@ member
   : KW_OWNER STRING
   | KW_DESCRIPTION STRING
   | KW_EFFECTIVE STRING
+  | KW_LIMITS STRING
   | KW_DEFAULT (KW_ALLOW | KW_DENY)
   | purposesBlock
   | contextBlock
@@ -90,9 +91,18 @@ clause
   | KW_HUMAN
   | KW_OBLIGE obligationList
   | KW_BECAUSE STRING
-  | KW_CITE STRING
+  | KW_CITE citation
   | KW_OWNER STRING
+  | KW_RED_LINE
+  | KW_ACKNOWLEDGE identList      // warning codes the authors accept on purpose: `acknowledge RL4004`
   ;
+
+// `cite "Usage Policy §2.1" version "2026.03" quote "The customer shall not …"`
+citation : STRING citeVersion? citeQuote? ;
+
+citeVersion : KW_VERSION STRING ;
+
+citeQuote : KW_QUOTE STRING ;
 
 obligationList : obligation (COMMA obligation)* ;
 
@@ -120,7 +130,10 @@ assertDecl : KW_ASSERT targets (KW_WHEN expr)? KW_IS (KW_AT KW_LEAST)? outcome S
 
 outcome : KW_ALLOW | KW_REQUIRE_APPROVAL | KW_ESCALATE | KW_DENY ;
 
-testDecl : KW_TEST STRING LBRACE KW_GIVEN jsonObject KW_EXPECT outcome (KW_OBLIGING obligationList)? RBRACE ;
+testDecl : KW_TEST STRING LBRACE KW_GIVEN jsonObject KW_EXPECT (outcome | expectError) (KW_OBLIGING obligationList)? RBRACE ;
+
+// `expect error RL5003`: the request must be refused with this error code.
+expectError : ID ID ;
 
 jsonObject : LBRACE (jsonMember (COMMA jsonMember)*)? RBRACE ;
 
@@ -164,6 +177,7 @@ ident
   | KW_BOOL | KW_INT | KW_STRING | KW_DURATION | KW_ENUM | KW_LEVEL | KW_TAGS
   | KW_RULE | KW_PERMIT | KW_PROHIBIT | KW_REQUIRE | KW_APPROVAL | KW_ESCALATE
   | KW_WHEN | KW_UNLESS | KW_BY | KW_QUORUM | KW_WITHIN | KW_TO | KW_SIGNED | KW_HUMAN | KW_OBLIGE | KW_BECAUSE | KW_CITE
+  | KW_LIMITS | KW_RED_LINE | KW_QUOTE | KW_ACKNOWLEDGE
   | KW_ESCALATION | KW_STEP | KW_ON_TIMEOUT | KW_KILL_SWITCH | KW_COVERS
   | KW_ASSERT | KW_IS | KW_AT | KW_LEAST | KW_REQUIRE_APPROVAL
   | KW_TEST | KW_GIVEN | KW_EXPECT | KW_OBLIGING
@@ -208,6 +222,10 @@ KW_HUMAN : 'human' ;
 KW_OBLIGE : 'oblige' ;
 KW_BECAUSE : 'because' ;
 KW_CITE : 'cite' ;
+KW_LIMITS : 'limits' ;
+KW_RED_LINE : 'red_line' ;
+KW_QUOTE : 'quote' ;
+KW_ACKNOWLEDGE : 'acknowledge' ;
 KW_ESCALATION : 'escalation' ;
 KW_STEP : 'step' ;
 KW_ON_TIMEOUT : 'on_timeout' ;

@@ -110,6 +110,10 @@ struct Rule {
   std::optional<Span> human_span;          ///< the `human` clause, when given
   std::vector<Obligation> obligations;     ///< from every `oblige` clause, in order
   std::optional<StringLit> because, cite, owner;
+  std::optional<StringLit> cite_version, cite_quote;   ///< `cite "…" version "…" quote "…"`
+  std::optional<Span> red_line_span;       ///< the `red_line` clause, when given
+  std::vector<Ident> acknowledged;         ///< `acknowledge RL4004, …`: warning codes accepted on purpose
+  std::optional<Span> acknowledge_span;    ///< the `acknowledge` clause, when given
   Span span;
 };
 
@@ -204,6 +208,7 @@ struct Policy {
   StringLit name;
   std::optional<StringLit> version, extends;
   std::optional<StringLit> owner, description, effective;
+  std::vector<StringLit> limits;          ///< every `limits "…"` member, in order
   std::optional<Effect> default_effect;   ///< Permit (allow) or Prohibit (deny)
   Span default_span;
   std::vector<PurposesBlock> purposes;
@@ -214,7 +219,7 @@ struct Policy {
   std::vector<Assertion> assertions;
   std::vector<Test> tests;
   /// Every member in source order, for printers: kind and index into the vectors above.
-  enum class MemberKind : std::uint8_t { Owner, Description, Effective, Default, Purposes, Context, Rule, Escalation, KillSwitch, Assertion, Test };
+  enum class MemberKind : std::uint8_t { Owner, Description, Effective, Limits, Default, Purposes, Context, Rule, Escalation, KillSwitch, Assertion, Test };
   std::vector<std::pair<MemberKind, std::uint32_t>> order;
   Span span;
 };

@@ -315,6 +315,7 @@ class Formatter {
       case MK::Owner: return keyword_before(p.owner->span.begin, "owner");
       case MK::Description: return keyword_before(p.description->span.begin, "description");
       case MK::Effective: return keyword_before(p.effective->span.begin, "effective");
+      case MK::Limits: return keyword_before(p.limits[i].span.begin, "limits");
       case MK::Default: return p.default_span.begin;
       case MK::Purposes: return p.purposes[i].span.begin;
       case MK::Context: return p.contexts[i].span.begin;
@@ -353,6 +354,7 @@ class Formatter {
       case MK::Owner: return text_member(member_pos(p, kind, i), "owner", *p.owner);
       case MK::Description: return text_member(member_pos(p, kind, i), "description", *p.description);
       case MK::Effective: return text_member(member_pos(p, kind, i), "effective", *p.effective);
+      case MK::Limits: return text_member(member_pos(p, kind, i), "limits", p.limits[i]);
       case MK::Default:
         open(p.default_span.begin, true);
         add(p.default_effect == Effect::Permit ? "default allow" : "default deny");
@@ -387,8 +389,16 @@ class Formatter {
       if (s) lines.push_back({keyword_before(s->span.begin, kw), s->span.end, std::string(kw) + ' ' + quote(s->value)});
     };
     text_clause(r.because, "because");
-    text_clause(r.cite, "cite");
+    if (r.cite) {
+      std::string text = "cite " + quote(r.cite->value);
+      std::uint32_t end = r.cite->span.end;
+      if (r.cite_version) text += " version " + quote(r.cite_version->value), end = r.cite_version->span.end;
+      if (r.cite_quote) text += " quote " + quote(r.cite_quote->value), end = r.cite_quote->span.end;
+      lines.push_back({keyword_before(r.cite->span.begin, "cite"), end, text});
+    }
     text_clause(r.owner, "owner");
+    if (r.red_line_span) lines.push_back({r.red_line_span->begin, r.red_line_span->end, "red_line"});
+    if (r.acknowledge_span) lines.push_back({r.acknowledge_span->begin, r.acknowledge_span->end, "acknowledge " + ident_list(r.acknowledged)});
     clause_lines(lines, r.span);
   }
 
@@ -449,7 +459,12 @@ class Formatter {
     add("given " + (verbatim ? std::string(src_.substr(t.given_span.begin, t.given_span.end - t.given_span.begin)) : t.given_json));
     close(t.given_span.end);
     open(keyword_before(t.expect_span.begin, "expect"), false);
-    add(std::string("expect ") + to_string(t.expect));
+    // `expect error RL5xxx` keeps its span over `error RL5xxx`: print it as written.
+    std::string_view as_written = t.expect_span.end > t.expect_span.begin && t.expect_span.end <= src_.size()
+                                      ? std::string_view(src_).substr(t.expect_span.begin, t.expect_span.end - t.expect_span.begin)
+                                      : std::string_view();
+    bool error_form = as_written.rfind("error", 0) == 0;
+    add(error_form ? "expect error " + std::string(as_written.substr(as_written.find_last_of(" \t\n") + 1)) : std::string("expect ") + to_string(t.expect));
     close(t.expect_span.end);
     if (t.has_obliging && !t.obliging.empty()) {
       open(keyword_before(t.obliging[0].span.begin, "obliging"), false);

@@ -86,6 +86,14 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view t) {
   return days_from_civil(Y, static_cast<unsigned>(M), static_cast<unsigned>(D)) * 86400 + h * 3600 + m * 60 + s - offset;
 }
 
+std::optional<std::int64_t> parse_rfc3339_date_or_time(std::string_view t) {
+  if (t.size() != 10) return parse_rfc3339(t);
+  // A full-date alone: check it as the date part of a date-time at midnight UTC.
+  std::string full(t);
+  full += "T00:00:00Z";
+  return parse_rfc3339(full);
+}
+
 std::string format_rfc3339(std::int64_t secs) {
   std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
   std::int64_t rem = secs - days * 86400;

@@ -17,6 +17,10 @@ std::optional<std::int64_t> parse_duration(std::string_view text);
 /// seconds and numeric offsets allowed; fractions truncated); nullopt when malformed.
 std::optional<std::int64_t> parse_rfc3339(std::string_view text);
 
+/// Unix seconds of an RFC 3339 full-date ("2026-04-01", the start of that day
+/// in UTC) or date-time (as parse_rfc3339); nullopt when it is neither.
+std::optional<std::int64_t> parse_rfc3339_date_or_time(std::string_view text);
+
 /// The RFC 3339 UTC text of Unix seconds ("2026-03-05T14:00:00Z").
 std::string format_rfc3339(std::int64_t unix_seconds);
 

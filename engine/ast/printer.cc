@@ -134,6 +134,7 @@ class Printer {
       case MK::Owner: line(d, "owner " + quote(p.owner->value), p.owner->span); break;
       case MK::Description: line(d, "description " + quote(p.description->value), p.description->span); break;
       case MK::Effective: line(d, "effective " + quote(p.effective->value), p.effective->span); break;
+      case MK::Limits: line(d, "limits " + quote(p.limits[i].value), p.limits[i].span); break;
       case MK::Default:
         line(d, std::string("default ") + (p.default_effect == Effect::Permit ? "allow" : "deny"), p.default_span);
         break;
@@ -162,6 +163,10 @@ class Printer {
     if (!r.obligations.empty()) line(d + 1, "oblige " + obligations(r.obligations), {});
     if (r.because) line(d + 1, "because " + quote(r.because->value), r.because->span);
     if (r.cite) line(d + 1, "cite " + quote(r.cite->value), r.cite->span);
+    if (r.cite_version) line(d + 2, "version " + quote(r.cite_version->value), r.cite_version->span);
+    if (r.cite_quote) line(d + 2, "quote " + quote(r.cite_quote->value), r.cite_quote->span);
+    if (r.red_line_span) line(d + 1, "red_line", *r.red_line_span);
+    if (r.acknowledge_span) line(d + 1, "acknowledge " + idents(r.acknowledged), *r.acknowledge_span);
     if (r.owner) line(d + 1, "owner " + quote(r.owner->value), r.owner->span);
   }
 

@@ -62,6 +62,16 @@ bool eligible(const BoundApproval& a, const BoundRequest& b, std::optional<std::
   return true;
 }
 
+// Why an approval is not eligible (the reverse of eligible()), or null.
+const char* ineligible(const BoundApproval& a, const BoundRequest& b, std::optional<std::int64_t> time, std::optional<std::int64_t> now) {
+  const auto& actor = BoundAccess::actor_id(b);
+  if (!actor) return "no_actor_id";   // separation of duties cannot be checked: fail closed
+  if (a.by == *actor) return "requester";
+  if (a.has_at && time && a.at < *time) return "before_request";
+  if (a.has_at && now && a.at > *now) return "after_now";
+  return nullptr;
+}
+
 bool demands_signed(const sema::Rule& r, const BoundRequest& b) { return r.signed_only || BoundAccess::require_signed(b); }
 
 // Why an approval that is otherwise eligible for rule `r` still does not
@@ -118,11 +128,26 @@ ApprovalStatus require_status(const sema::Model& m, const sema::Rule& r, const B
   std::optional<std::int64_t> deadline;
   if (r.within && time) deadline = *time + *r.within;
   std::set<std::string> counted;
+  std::vector<std::pair<const BoundApproval*, const char*>> skipped;   // why each approval naming the rule did not count
   for (const BoundApproval& a : BoundAccess::approvals(b)) {
-    if (&m.rules[a.rule] != &r || !eligible(a, b, time, now)) continue;
-    if (std::find(r.by.begin(), r.by.end(), a.role) == r.by.end()) continue;
+    if (&m.rules[a.rule] != &r) continue;
+    if (const char* why = ineligible(a, b, time, now)) {
+      skipped.push_back({&a, why});
+      continue;
+    }
+    if (std::find(r.by.begin(), r.by.end(), a.role) == r.by.end()) {
+      skipped.push_back({&a, "role_not_accepted"});
+      continue;
+    }
     // A window needs request.time to be judged: without it, no approval counts (fail closed).
-    if (r.within && (!time || !within(a, deadline))) continue;
+    if (r.within && !time) {
+      skipped.push_back({&a, "no_request_time"});
+      continue;
+    }
+    if (r.within && !within(a, deadline)) {
+      skipped.push_back({&a, "outside_window"});
+      continue;
+    }
     if (!a.approve) {   // one eligible denial vetoes (fail closed), whatever its signature or kind
       st.state = ApprovalStatus::State::Denied;
       st.accepted.clear();
@@ -140,6 +165,7 @@ ApprovalStatus require_status(const sema::Model& m, const sema::Rule& r, const B
   }
   st.accepted.clear();
   Pending& p = st.pending;
+  for (const auto& [a, why] : skipped) set_aside_note(m, *a, why, p);
   demands(r, b, p);
   for (auto role : r.by) p.roles.push_back(role_name(m, role));
   p.quorum = r.quorum;
@@ -204,9 +230,21 @@ ApprovalStatus escalate_status(const sema::Model& m, const sema::Rule& r, const 
   }
   Pending& p = st.pending;
   demands(r, b, p);
-  for (const BoundApproval& a : BoundAccess::approvals(b))
-    if (placed(a) >= 0)
+  for (const BoundApproval& a : BoundAccess::approvals(b)) {
+    if (&m.rules[a.rule] != &r) continue;
+    if (placed(a) >= 0) {
       if (const char* why = set_aside(m, r, a, b)) set_aside_note(m, a, why, p);
+      continue;
+    }
+    // Why it has no step: not eligible, a role no step takes, or outside every window of its role's steps.
+    const char* why = ineligible(a, b, time, now);
+    if (!why) {
+      bool role_ok = false;
+      for (const StepWindow& w : steps) role_ok = role_ok || (a.role == w.role && (a.step_role < 0 || static_cast<std::uint32_t>(a.step_role) == w.role));
+      why = !role_ok ? "role_not_a_step" : !time ? "no_request_time" : "outside_window";
+    }
+    set_aside_note(m, a, why, p);
+  }
   std::size_t shown = std::min(cur, steps.size() - (steps.empty() ? 0 : 1));
   if (!steps.empty()) {
     const StepWindow& s = steps[shown];

@@ -9,8 +9,10 @@
 #include "crypto/sha256.h"
 #include "eval/approvals.h"
 #include "eval/bind_common.h"
+#include "sema/semantic_text.h"
 #include "eval/bind_fast.h"
 #include "eval/bound.h"
+#include "eval/request_limits.h"
 #include "flat/program_impl.h"
 
 namespace redline {
@@ -23,8 +25,8 @@ struct Binder {
   const Request* request = nullptr;
   std::optional<std::string> digest;   // computed once, when a signature is checked
 
-  bool fail(const char* code, std::string msg, std::string ptr) {
-    if (!BoundAccess::error(b)) BoundAccess::error(b) = RequestError{code, std::move(msg), std::move(ptr)};
+  bool fail(diag::Code code, std::string msg, std::string ptr) {
+    if (!BoundAccess::error(b)) BoundAccess::error(b) = eval::request_error(code, std::move(msg), std::move(ptr));
     return false;
   }
 
@@ -43,13 +45,13 @@ struct Binder {
   }
 
   bool wrong(const sema::Attribute& a, const RequestValue& v, const char* expected) {
-    return fail("RL5004", "`" + a.path + "` must be " + expected + ", not " + kind_name(v.kind), Request::pointer_of(a.path));
+    return fail(diag::Code::RequestBadValue, "`" + a.path + "` must be " + expected + ", not " + kind_name(v.kind), Request::pointer_of(a.path));
   }
 
   bool named(const sema::Attribute& a, const std::string& s, std::int64_t& out, const char* what) {
     auto it = a.value_index.find(s);
     if (it == a.value_index.end())
-      return fail("RL5004", "`" + s + "` is not " + what + " of `" + a.path + "`", Request::pointer_of(a.path));
+      return fail(diag::Code::RequestBadValue, "`" + s + "` is not " + what + " of `" + a.path + "`", Request::pointer_of(a.path));
     out = it->second;
     return true;
   }
@@ -76,7 +78,7 @@ struct Binder {
         if (v.kind == K::Int && v.integer >= 0) { out = v.integer; return true; }
         if (v.kind == K::String) {
           if (auto d = parse_duration(v.string)) { out = *d; return true; }
-          return fail("RL5004", "`" + v.string + "` is not a duration (like `90s`, `10m`, `2h`, `1d`) for `" + a.path + "`",
+          return fail(diag::Code::RequestBadValue, "`" + v.string + "` is not a duration (like `90s`, `10m`, `2h`, `1d`) for `" + a.path + "`",
                       Request::pointer_of(a.path));
         }
         return wrong(a, v, "a duration (a string like `90s`, or a number of seconds)");
@@ -84,7 +86,7 @@ struct Binder {
       case sema::TypeKind::Timestamp: {
         if (v.kind != K::String) return wrong(a, v, "an RFC 3339 timestamp string");
         if (auto t = parse_rfc3339(v.string)) { out = *t; return true; }
-        return fail("RL5004", "`" + v.string + "` is not an RFC 3339 timestamp for `" + a.path + "`", Request::pointer_of(a.path));
+        return fail(diag::Code::RequestBadValue, "`" + v.string + "` is not an RFC 3339 timestamp for `" + a.path + "`", Request::pointer_of(a.path));
       }
       case sema::TypeKind::Enum:
         if (v.kind != K::String) return wrong(a, v, "a string naming one of its values");
@@ -99,14 +101,14 @@ struct Binder {
 
   bool tags(std::uint32_t attr, const sema::Attribute& a, const RequestValue& v) {
     if (v.kind != RequestValue::Kind::StringList) {
-      if (v.kind == RequestValue::Kind::Array) return fail("RL5004", "`" + a.path + "` must be an array of tag names", Request::pointer_of(a.path));
+      if (v.kind == RequestValue::Kind::Array) return fail(diag::Code::RequestBadValue, "`" + a.path + "` must be an array of tag names", Request::pointer_of(a.path));
       return wrong(a, v, "an array of tag names");
     }
     auto* words = BoundAccess::tags(b).data() + p.layout.offset[attr];
     for (std::size_t i = 0; i < v.strings.size(); ++i) {
       auto it = a.value_index.find(v.strings[i]);
       if (it == a.value_index.end())
-        return fail("RL5004", "`" + v.strings[i] + "` is not a tag of `" + a.path + "`", Request::pointer_of(a.path) + "/" + std::to_string(i));
+        return fail(diag::Code::RequestBadValue, "`" + v.strings[i] + "` is not a tag of `" + a.path + "`", Request::pointer_of(a.path) + "/" + std::to_string(i));
       words[it->second >> 6] |= std::uint64_t{1} << (it->second & 63);
     }
     return true;
@@ -123,29 +125,31 @@ struct Binder {
     std::int64_t rule = -1;
     for (std::size_t k = 0; k < m.rules.size() && rule < 0; ++k)
       if (m.rules[k].qualified == a.rule && p.compiled->chain_pos[m.rules[k].layer] >= 0) rule = static_cast<std::int64_t>(k);
-    if (rule < 0) return fail("RL5006", "the approval names unknown rule `" + a.rule + "` (expected `policy/rule`)", ptr + "/rule");
+    if (rule < 0) return fail(diag::Code::RequestBadApproval, "the approval names unknown rule `" + a.rule + "` (expected `policy/rule`)", ptr + "/rule");
     const sema::Rule& r = m.rules[static_cast<std::size_t>(rule)];
     if (r.effect != sema::Effect::RequireApproval && r.effect != sema::Effect::Escalate)
-      return fail("RL5006", "rule `" + a.rule + "` takes no approvals (it is not `require approval` or `escalate`)", ptr + "/rule");
+      return fail(diag::Code::RequestBadApproval, "rule `" + a.rule + "` takes no approvals (it is not `require approval` or `escalate`)", ptr + "/rule");
     out.rule = static_cast<std::uint32_t>(rule);
-    if (m.schema.role_attr < 0) return fail("RL5006", "the policy declares no `actor.role` for approvers", ptr + "/role");
+    if (m.schema.role_attr < 0) return fail(diag::Code::RequestBadApproval, "the policy declares no `actor.role` for approvers", ptr + "/role");
     const sema::Attribute& roles = m.schema.attrs[static_cast<std::size_t>(m.schema.role_attr)];
     auto role = roles.value_index.find(a.role);
-    if (role == roles.value_index.end()) return fail("RL5006", "`" + a.role + "` is not a role of `actor.role`", ptr + "/role");
+    if (role == roles.value_index.end()) return fail(diag::Code::RequestBadApproval, "`" + a.role + "` is not a role of `actor.role`", ptr + "/role");
     out.role = role->second;
     if (!a.step.empty()) {
       if (r.effect != sema::Effect::Escalate)
-        return fail("RL5006", "rule `" + a.rule + "` has no escalation steps; remove `step`", ptr + "/step");
+        return fail(diag::Code::RequestBadApproval, "rule `" + a.rule + "` has no escalation steps; remove `step`", ptr + "/step");
       auto step = roles.value_index.find(a.step);
       bool known = false;
       if (step != roles.value_index.end())
-        for (const auto& w : eval::step_windows(m, r, std::nullopt)) known = known || w.role == step->second;
-      if (!known) return fail("RL5006", "`" + a.step + "` is not a step of the escalation of `" + a.rule + "`", ptr + "/step");
+        // Every step of the chain counts, paths reached by `on_timeout escalate to`
+      // included (an origin time makes step_windows follow the chain).
+      for (const auto& w : eval::step_windows(m, r, std::int64_t{0})) known = known || w.role == step->second;
+      if (!known) return fail(diag::Code::RequestBadApproval, "`" + a.step + "` is not a step of the escalation of `" + a.rule + "`", ptr + "/step");
       out.step_role = static_cast<std::int32_t>(step->second);
     }
     if (!a.at.empty()) {
       auto at = parse_rfc3339(a.at);
-      if (!at) return fail("RL5006", "`" + a.at + "` is not an RFC 3339 time", ptr + "/at");
+      if (!at) return fail(diag::Code::RequestBadApproval, "`" + a.at + "` is not an RFC 3339 time", ptr + "/at");
       out.has_at = true;
       out.at = *at;
     }
@@ -154,10 +158,10 @@ struct Binder {
     if (!a.kind.empty()) {
       if (a.kind == "human") out.kind = ApproverKind::human;
       else if (a.kind == "agent") out.kind = ApproverKind::agent;
-      else return fail("RL5006", "an approval's kind must be `human` or `agent`, not `" + a.kind + "`", ptr + "/kind");
+      else return fail(diag::Code::RequestBadApproval, "an approval's kind must be `human` or `agent`, not `" + a.kind + "`", ptr + "/kind");
     }
     if (!a.signature.empty() && !signature(a, out))
-      return fail("RL5006", "the approval's `signature` is not base64 of a 64-byte Ed25519 signature", ptr + "/signature");
+      return fail(diag::Code::RequestBadApproval, "the approval's `signature` is not base64 of a 64-byte Ed25519 signature", ptr + "/signature");
     BoundAccess::approvals(b).push_back(std::move(out));
     BoundAccess::raw_approvals(b).push_back(a);
     return true;
@@ -165,7 +169,7 @@ struct Binder {
 
   // Checks a signature against the approver keys (docs/approvals.md): it must
   // be well-formed (false otherwise: a malformed approval), then verify for
-  // this request's digest and this Program's hash under `by`'s key, whose
+  // this request's digest and this Program's approval hash (its meaning, not its text) under `by`'s key, whose
   // roles must hold the approval's role. A verified approval takes its
   // approver's kind from the keys.
   bool signature(const Approval& a, BoundApproval& out) {
@@ -182,7 +186,7 @@ struct Binder {
       return true;
     }
     if (!digest) digest = request->digest();
-    if (!options.keys->verify(a.by, approval_message(a, *digest, p.hash), a.signature)) {
+    if (!options.keys->verify(a.by, approval_message(a, *digest, sema::semantic_hash(*p.model, p.compiled->chain)), a.signature)) {
       out.signature = S::invalid;
       return true;
     }
@@ -206,12 +210,12 @@ struct Binder {
       return;
     }
     if (!r.purpose()) {
-      fail("RL5002", "the request has no `purpose`", "/purpose");
+      fail(diag::Code::RequestNoPurpose, "the request has no `purpose`", "/purpose");
       return;
     }
     std::int64_t q = m.purposes.find(*r.purpose());
     if (q < 0) {
-      fail("RL5003", "unknown purpose `" + *r.purpose() + "`", "/purpose");
+      fail(diag::Code::RequestUnknownPurpose, "unknown purpose `" + *r.purpose() + "`", "/purpose");
       return;
     }
     BoundAccess::purpose(b) = static_cast<std::int32_t>(q);

@@ -3,15 +3,40 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "ast/literals.h"
 #include "eval/bind_common.h"
+#include "eval/request_text.h"
 
 namespace redline::eval {
 namespace {
 
-constexpr std::size_t kMaxBytes = 1u << 20;
-constexpr int kMaxDepth = 64;
-constexpr std::size_t kParserDepth = 60;
+constexpr std::size_t kParserDepth = 60;   // below kMaxRequestDepth: deeper input takes the full path
+
+// Whether no object in `v` repeats a key (compared unescaped, as the full
+// path compares them): a request with a repeated key is refused there.
+bool unique_keys(simdjson::dom::element v, std::vector<std::string_view>& scratch) {
+  using T = simdjson::dom::element_type;
+  if (v.type() == T::ARRAY) {
+    simdjson::dom::array items = v.get_array().value_unsafe();   // named: a range-for over a temporary would dangle
+    for (simdjson::dom::element e : items)
+      if (!unique_keys(e, scratch)) return false;
+    return true;
+  }
+  if (v.type() != T::OBJECT) return true;
+  simdjson::dom::object obj = v.get_object().value_unsafe();
+  std::size_t base = scratch.size();
+  for (auto [key, value] : obj) scratch.push_back(key);
+  std::sort(scratch.begin() + static_cast<std::ptrdiff_t>(base), scratch.end());
+  bool unique = std::adjacent_find(scratch.begin() + static_cast<std::ptrdiff_t>(base), scratch.end()) == scratch.end();
+  scratch.resize(base);
+  if (!unique) return false;
+  for (auto [key, value] : obj)
+    if (!unique_keys(value, scratch)) return false;
+  return true;
+}
 
 struct FastBinder {
   const Program::Impl& p;
@@ -84,7 +109,7 @@ struct FastBinder {
   }
 
   bool object(simdjson::dom::object obj, int depth) {
-    if (depth > kMaxDepth) return false;
+    if (static_cast<std::size_t>(depth) > kMaxRequestDepth) return false;
     const std::size_t base = path.size();
     for (auto [key, v] : obj) {
       path.resize(base);
@@ -131,13 +156,14 @@ struct FastBinder {
 }  // namespace
 
 bool fast_bind(const Program::Impl& p, std::string_view json, BoundRequest& b) {
-  if (json.size() > kMaxBytes) return false;
-  // Depth capped below the full path's limit (64): deeper input falls back,
-  // so the fast path never accepts what the full path refuses (RL5008).
+  // The full path refuses what is too large, too deep (the parser's depth is
+  // capped below the limit, so deeper input falls back), has a NUL byte or
+  // repeats a key: the fast path never accepts what the door refuses.
+  if (json.size() > kMaxRequestBytes || json.find('\0') != std::string_view::npos) return false;
   thread_local simdjson::dom::parser parser = [] {
     simdjson::dom::parser fresh;
     // If allocation fails, every parse fails and the full path decides: safe.
-    simdjson::error_code allocated = fresh.allocate(kMaxBytes, kParserDepth);
+    simdjson::error_code allocated = fresh.allocate(kMaxRequestBytes, kParserDepth);
     static_cast<void>(allocated);
     return fresh;
   }();
@@ -147,6 +173,8 @@ bool fast_bind(const Program::Impl& p, std::string_view json, BoundRequest& b) {
   simdjson::dom::element doc;
   if (parser.parse(buffer.data(), buffer.size(), false).get(doc) != simdjson::SUCCESS) return false;
   if (doc.type() != simdjson::dom::element_type::OBJECT) return false;
+  thread_local std::vector<std::string_view> keys;
+  if (!unique_keys(doc, keys)) return false;
   start_binding(p, b);
   FastBinder binder{p, b, {}};
   if (!binder.root(doc.get_object().value_unsafe())) return false;

@@ -48,6 +48,8 @@ struct DecisionAccess {
   static std::optional<RequestError>& error(Decision& d) { return d.error_; }
   static std::int32_t slot(const Decision& d) { return d.slot_; }
   static std::int32_t killed_by(const Decision& d) { return d.killed_by_; }
+  static std::int32_t& not_in_force(Decision& d) { return d.not_in_force_; }
+  static std::int32_t not_in_force(const Decision& d) { return d.not_in_force_; }
   static const std::vector<std::uint64_t>& applying(const Decision& d) { return d.applying_; }
   static const std::vector<std::uint64_t>& certain(const Decision& d) { return d.certain_; }
   static const std::vector<std::uint64_t>& missing(const Decision& d) { return d.missing_attrs_; }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "ast/literals.h"
 #include "eval/approvals.h"
 #include "eval/bound.h"
 #include "eval/json_out.h"
@@ -91,8 +92,19 @@ std::vector<Reason> Decision::reasons() const {
   for (std::size_t l = 0; l < default_decided_.size(); ++l) {
     const sema::Layer& layer = p.model->layers[p.compiled->chain[l]];
     auto o = static_cast<Outcome>(layer.default_outcome);
-    if (default_decided_[l] && o == outcome_ && !killed_by())
+    if (default_decided_[l] && o == outcome_ && !killed_by() && not_in_force_ < 0)
       out.push_back({layer.name + "/default", o, "no rule of `" + layer.name + "` applies; its default is " + to_string(o), "", {}});
+  }
+  if (not_in_force_ >= 0) {
+    const sema::Layer& layer = p.model->layers[p.compiled->chain[static_cast<std::size_t>(not_in_force_)]];
+    const std::string from = format_rfc3339(*layer.effective_at);
+    if (now_)
+      out.push_back({layer.name + "/effective", Outcome::deny,
+                     "policy `" + layer.name + "` is in force from " + from + "; the request is judged at " + format_rfc3339(*now_), "", {}});
+    else
+      out.push_back({layer.name + "/effective", Outcome::deny,
+                     "policy `" + layer.name + "` is in force from " + from + "; a request without `request.time` cannot show it is", "",
+                     {"request.time"}});
   }
   std::stable_sort(out.begin(), out.end(), [](const Reason& a, const Reason& b) { return a.outcome > b.outcome; });
   return out;
@@ -112,7 +124,13 @@ std::vector<std::string> Decision::missing() const {
   std::set<std::string> s;
   for (const Applying& a : applying_rules(*this))
     for (auto& m : missing_of(*this, a)) s.insert(std::move(m));
+  if (not_in_force_ >= 0 && !now_) s.insert("request.time");
   return {s.begin(), s.end()};
+}
+
+std::optional<std::string> Decision::not_in_force() const {
+  if (!program_ || not_in_force_ < 0) return std::nullopt;
+  return program_->impl().layer_names[static_cast<std::size_t>(not_in_force_)];
 }
 
 std::optional<std::string> Decision::killed_by() const {

@@ -6,6 +6,8 @@
 
 #include "eval/approvals.h"
 #include "eval/bound.h"
+#include "eval/coverage.h"
+#include "eval/request_limits.h"
 #include "eval/tri.h"
 #include "flat/graph_to_program.h"
 #include "flat/program_impl.h"
@@ -93,7 +95,12 @@ void judge_approvals(const Program::Impl& p, const Slot& s, const BoundRequest& 
 }
 
 // Layer outcomes when approvals changed some rules' outcomes: walk the applying rules.
-int adjusted_outcome(const Program::Impl& p, const Slot& s, const std::uint64_t* applying, Decision& out) {
+// A satisfied rule grants (acts as a permit against its layer's default) only
+// where it applies definitely: its target covers the purpose and its condition
+// is true. Applying only through vagueness or an unknown condition, its
+// approvals make it "no objection" — it restrains, never grants (§10).
+int adjusted_outcome(const Program::Impl& p, const Slot& s, const std::uint64_t* applying, const std::uint64_t* certain,
+                     std::uint32_t purpose, Decision& out) {
   const ProgramData& d = p.data;
   const auto& adjusted = DecisionAccess::adjusted(out);
   std::vector<int> layer(d.layer_default.size(), -1);
@@ -104,6 +111,8 @@ int adjusted_outcome(const Program::Impl& p, const Slot& s, const std::uint64_t*
       int o = static_cast<int>(ast::outcome_of(r.effect));
       for (const auto& [l, adj] : adjusted)
         if (l == local) o = static_cast<int>(adj);
+      bool definite = ((certain[word] >> (local & 63)) & 1u) && eval::reaches(p.model->purposes, r.targets, purpose, false);
+      if (o == static_cast<int>(Outcome::allow) && eval::is_restrictive(r.effect) && !definite) continue;   // no objection
       auto pos = static_cast<std::size_t>(p.compiled->chain_pos[r.layer]);
       layer[pos] = std::max(layer[pos], o);
     }
@@ -127,6 +136,7 @@ void Program::evaluate(const BoundRequest& b, Decision& out, const SwitchBoard* 
   const ProgramData& d = p.data;
   DecisionAccess::program(out) = this;
   DecisionAccess::killed_by(out) = -1;
+  DecisionAccess::not_in_force(out) = -1;
   DecisionAccess::slot(out) = -1;
   // INVARIANT: nothing of a previous decision survives in a reused `out`,
   // not even when this request is refused below.
@@ -136,7 +146,7 @@ void Program::evaluate(const BoundRequest& b, Decision& out, const SwitchBoard* 
   DecisionAccess::judged(out) = false;
   DecisionAccess::error(out) = b.error();
   if (!b.error() && BoundAccess::program(b) != this)
-    DecisionAccess::error(out) = RequestError{"RL5009", "the request was bound to another program", ""};
+    DecisionAccess::error(out) = eval::request_error(diag::Code::RequestInternal, "the request was bound to another program");
   if (DecisionAccess::error(out)) {
     DecisionAccess::outcome(out) = Outcome::deny;
     DecisionAccess::applying(out).clear();
@@ -207,7 +217,8 @@ void Program::evaluate(const BoundRequest& b, Decision& out, const SwitchBoard* 
   auto& defaulted = DecisionAccess::default_decided(out);
   defaulted.assign(layers, 0);
   int final_outcome = 0;
-  if (!DecisionAccess::adjusted(out).empty()) final_outcome = adjusted_outcome(p, s, notf, out);
+  if (!DecisionAccess::adjusted(out).empty())
+    final_outcome = adjusted_outcome(p, s, notf, tru, static_cast<std::uint32_t>(BoundAccess::purpose(b)), out);
   else for (std::size_t l = 0; l < layers; ++l) {
     int layer_outcome = -1;
     for (int o = 3; o >= 0 && layer_outcome < 0; --o)
@@ -217,6 +228,19 @@ void Program::evaluate(const BoundRequest& b, Decision& out, const SwitchBoard* 
       defaulted[l] = 1;
     }
     final_outcome = std::max(final_outcome, layer_outcome);
+  }
+  // A stack decides only while every layer is in force: at the request's
+  // clock (`request.now`, which defaults to `request.time`) no layer's
+  // `effective` lies in the future. Without a clock it cannot be known, and
+  // the request is denied (fail closed).
+  for (std::size_t l = 0; l < layers; ++l) {
+    const auto& from = d.layer_in_force_from[l];
+    const auto& now = DecisionAccess::now(out);
+    if (from && (!now || *now < *from)) {
+      DecisionAccess::not_in_force(out) = static_cast<std::int32_t>(l);
+      final_outcome = static_cast<int>(Outcome::deny);
+      break;
+    }
   }
   if (switches) {
     for (std::uint32_t k = s.switches_begin; k < s.switches_end; ++k) {

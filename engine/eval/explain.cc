@@ -81,6 +81,12 @@ std::string Program::explain(const Request& request, const ApprovalOptions& appr
   const auto& defaulted = DecisionAccess::default_decided(d);
   for (std::size_t l = 0; l < defaulted.size(); ++l)
     if (defaulted[l]) os << "  layer " << p.layer_names[l] << ": no rule applies; default " << ast::to_string(m.layers[p.compiled->chain[l]].default_outcome) << '\n';
+  if (auto l = d.not_in_force()) {
+    const sema::Layer& layer = m.layers[static_cast<std::size_t>(m.find_layer(*l))];
+    os << "  layer " << *l << " is in force from " << format_rfc3339(*layer.effective_at) << "; "
+       << (DecisionAccess::now(d) ? "the request is judged at " + format_rfc3339(*DecisionAccess::now(d)) : std::string("the request has no `request.time`"))
+       << " → deny\n";
+  }
   if (auto k = d.killed_by()) os << "  kill switch " << *k << " is tripped and covers the purpose → deny\n";
   os << "decision: " << to_string(d.outcome()) << '\n';
   return os.str();

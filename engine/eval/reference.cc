@@ -40,7 +40,10 @@ ReferenceDecision reference_evaluate(const sema::Model& m, std::uint32_t top, co
       Outcome o = static_cast<Outcome>(ast::outcome_of(r.effect));
       if (r.effect == sema::Effect::RequireApproval || r.effect == sema::Effect::Escalate)
         o = approval_status(m, ri, b, time, now).outcome(r.effect);   // §10: approvals, denials, timeouts
-      layer_outcome = std::max(layer_outcome, static_cast<int>(o));
+      // §10: a satisfied rule grants only where it applies definitely; through
+      // vagueness or an unknown condition it is "no objection" (restrains, never grants).
+      bool definite = cond == Tri::T && reaches(m.purposes, r.targets, q, false);
+      if (!(o == Outcome::allow && !definite)) layer_outcome = std::max(layer_outcome, static_cast<int>(o));
       if (cond == Tri::U) {
         auto note = [&](std::uint32_t attr) {
           if (!reader.present(attr)) out.missing.insert(m.schema.attrs[attr].path);
@@ -61,6 +64,18 @@ ReferenceDecision reference_evaluate(const sema::Model& m, std::uint32_t top, co
         out.killed_by = s;
         final_outcome = static_cast<int>(Outcome::deny);
       }
+    }
+  }
+  // §15 "Effective dates": a layer whose `effective` is later than
+  // request.now (default request.time), or a request without a clock, denies.
+  for (std::uint32_t l : m.chain(top)) {
+    const auto& from = m.layers[l].effective_at;
+    const auto clock = now ? now : time;
+    if (from && (!clock || *clock < *from)) {
+      out.not_in_force = l;
+      if (!clock) out.missing.insert("request.time");
+      final_outcome = static_cast<int>(Outcome::deny);
+      break;
     }
   }
   out.outcome = static_cast<Outcome>(final_outcome);

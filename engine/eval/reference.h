@@ -22,6 +22,7 @@ struct ReferenceDecision {
   std::vector<std::string> obligations;      ///< source order, no duplicates
   std::set<std::string> missing;             ///< attributes whose absence made a restrictive rule apply
   std::optional<std::uint32_t> killed_by;    ///< model switch id
+  std::optional<std::uint32_t> not_in_force; ///< model layer id of the first layer not in force at request.now
   bool error = false;
 };
 

@@ -251,6 +251,7 @@ ProgramData flatten(const Compiled& c) {
   ProgramData d;
   d.purpose_slot.assign(c.model->purposes.nodes.size(), 0);
   for (std::uint32_t l : c.chain) d.layer_default.push_back(static_cast<std::uint8_t>(c.model->layers[l].default_outcome));
+  for (std::uint32_t l : c.chain) d.layer_in_force_from.push_back(c.model->layers[l].effective_at);
   // Walk the graph: every node below the dispatch root becomes a flat slot;
   // the dispatch edges fill the purpose table.
   auto [ei, ee] = boost::out_edges(c.root, c.graph);
@@ -268,7 +269,7 @@ ProgramData flatten(const Compiled& c) {
 std::size_t ProgramData::bytes() const {
   std::size_t n = purpose_slot.size() * 4 + slots.size() * sizeof(Slot) + tables.size() * sizeof(Table) +
                   groups.size() * sizeof(TagGroup) + rule_ids.size() * 4 + switch_ids.size() * 4 + consts.size() * 8 +
-                  tag_index.size() * 4 + multi_tags.size() * 4 + bits.size() * 8 + layer_default.size();
+                  tag_index.size() * 4 + multi_tags.size() * 4 + bits.size() * 8 + layer_default.size() + layer_in_force_from.size() * 16;
   for (const auto& r : residuals) n += sizeof(Residual) + r.conds.size() * sizeof(void*);
   return n;
 }

@@ -76,6 +76,7 @@ struct ProgramData {
   std::vector<std::uint32_t> multi_tags;
   std::vector<std::uint64_t> bits;
   std::vector<std::uint8_t> layer_default;   ///< per stack layer: the default outcome
+  std::vector<std::optional<std::int64_t>> layer_in_force_from;   ///< per stack layer: its `effective` (Unix seconds), if any
   /// Bytes held by the arrays above.
   std::size_t bytes() const;
 };

@@ -3,6 +3,8 @@
 
 #include <sstream>
 
+#include "ast/literals.h"
+
 namespace redline::flat {
 namespace {
 
@@ -28,6 +30,9 @@ std::string to_text(const ProgramData& d, const sema::Model& m) {
   std::ostringstream os;
   os << "program: " << d.slots.size() << " slots, " << d.tables.size() << " tables, " << d.groups.size() << " tag groups, "
      << d.residuals.size() << " residual rules, " << d.bytes() << " bytes\n";
+  // Dated layers decide only from their `effective` instant (listed only when some layer has one).
+  for (std::size_t l = 0; l < d.layer_in_force_from.size(); ++l)
+    if (d.layer_in_force_from[l]) os << "stack layer " << l << " in force from " << format_rfc3339(*d.layer_in_force_from[l]) << '\n';
   os << "dispatch:\n";
   for (std::size_t q = 0; q < d.purpose_slot.size(); ++q) os << "  " << m.purposes.nodes[q].full << " → slot " << d.purpose_slot[q] << '\n';
   for (std::size_t si = 0; si < d.slots.size(); ++si) {

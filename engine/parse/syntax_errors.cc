@@ -98,8 +98,8 @@ std::string noun_for(antlr4::ParserRuleContext* ctx) {
   return "a name";
 }
 
-const std::initializer_list<std::string_view> kClauses = {"when", "unless", "by", "quorum", "within", "to", "signed", "human", "oblige", "because", "cite", "owner"};
-const std::initializer_list<std::string_view> kMembers = {"owner", "description", "effective", "default", "purposes", "context", "rule", "escalation", "kill_switch", "assert", "test"};
+const std::initializer_list<std::string_view> kClauses = {"when", "unless", "by", "quorum", "within", "to", "signed", "human", "oblige", "because", "cite", "owner", "red_line", "acknowledge"};
+const std::initializer_list<std::string_view> kMembers = {"owner", "description", "effective", "limits", "default", "purposes", "context", "rule", "escalation", "kill_switch", "assert", "test"};
 const std::initializer_list<std::string_view> kItems = {"import", "policy", "purposes", "context"};
 const std::initializer_list<std::string_view> kEffects = {"permit", "prohibit", "require", "escalate"};
 
@@ -233,12 +233,27 @@ SyntaxErrors::Message SyntaxErrors::compose(antlr4::ParserRuleContext* ctx, antl
     if (type == G::ID && rule == G::RuleRuleDecl) {
       m.text = "unknown clause " + diag::quote(word) + " in " + what;
       m.help = did_you_mean(word, kClauses);
-      if (m.help.empty()) m.help = "a rule continues with `when`, `unless`, `by`, `quorum`, `within`, `to`, `signed`, `human`, `oblige`, `because`, `cite` or `owner`, and ends with `;`";
+      if (m.help.empty()) m.help = "a rule continues with `when`, `unless`, `by`, `quorum`, `within`, `to`, `signed`, `human`, `oblige`, `because`, `cite`, `owner`, `red_line` or `acknowledge`, and ends with `;`";
       return m;
     }
     m.code = diag::Code::ExpectedToken;
     m.text = "expected `;` after " + what;
     m.help = "end it with `;`";
+    // Name the real problem where a condition went wrong, not the missing `;`.
+    antlr4::Token* p = previous(off);
+    antlr4::Token* pp = p ? previous(p) : nullptr;
+    auto is_cmp = [](std::size_t t) { return t == G::EQ || t == G::NE || t == G::LT || t == G::LE || t == G::GT || t == G::GE; };
+    if (type == G::DOT && pp && is_cmp(pp->getType())) {
+      m.text = "a condition compares an attribute with a literal value, not with another attribute";
+      m.help = diag::quote(text_of(p)) + " was read as a value; attribute-to-attribute comparisons (like `actor.id == data.owner`) are not supported: "
+               "compute the fact in the application and pass it as a `bool` attribute";
+    } else if (type == G::COMMA && p && p->getType() == G::INTEGER) {
+      m.text = "numbers are written without thousands separators";
+      m.help = "write the number as digits only (`10000`, not `10,000`)";
+    } else if (type == G::KW_NOT && p && (p->getType() == G::ID || is_ident_keyword(p->getType()))) {
+      m.text = "`not` goes before a condition, not after an attribute";
+      m.help = "write `not (" + text_of(p) + " in [...])` or `not (" + text_of(p) + " has x)`";
+    }
     return m;
   }
   // A policy member.
@@ -250,6 +265,8 @@ SyntaxErrors::Message SyntaxErrors::compose(antlr4::ParserRuleContext* ctx, antl
     }
     m.text = "expected a policy member (`rule`, `default`, `owner`, `escalation`, …) or `}`, found " + found(off);
     if (type == G::KW_IMPORT) m.help = "imports go at the top of the file, outside any policy";
+    else if (type == G::KW_VERSION || type == G::KW_EXTENDS)
+      m.help = "move it to the policy header: `policy \"name\" version \"1\" extends \"base\" { ... }`";
     else if (type == antlr4::Token::EOF && ctx && ctx->getStart()) m.help = "the policy that starts on line " + std::to_string(ctx->getStart()->getLine()) + " needs a closing `}`";
     else if (kind == ErrorKind::Unwanted) m.help = "remove it";
     return m;
@@ -282,6 +299,11 @@ SyntaxErrors::Message SyntaxErrors::compose(antlr4::ParserRuleContext* ctx, antl
   if (p && (is_ident_keyword(p->getType()) || p->getType() == G::KW_TRUE || p->getType() == G::KW_FALSE) && !word_like)
     m.text += " after " + diag::quote(text_of(p));
   m.text += ", found " + found(off);
+  if (type == G::KW_NOT && has(expected, G::KW_IN) && p) {
+    m.text = "`not` goes before a condition, not after an attribute";
+    m.help = "write `not (" + text_of(p) + " in [...])`";
+    return m;
+  }
   if (has(expected, G::DURATION) && type == G::INTEGER) m.help = "a duration needs a unit: `s`, `m`, `h` or `d` (e.g. `10m`)";
   else if (has(expected, G::RBRACE) && type == antlr4::Token::EOF && ctx && ctx->getStart())
     m.help = "the block that starts on line " + std::to_string(ctx->getStart()->getLine()) + " needs a closing `}`";

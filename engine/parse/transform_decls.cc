@@ -1,6 +1,7 @@
 // parse/transform_decls.cc — the declaration half of parse/transform.h: files,
 // policies and their members, purposes, context blocks, rules, escalation
 // paths, kill switches, assertions and tests.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "parse/transform.h"
@@ -111,6 +112,10 @@ void Transform::member(G::MemberContext* c, ast::Policy& p) {
   if (c->KW_OWNER()) text_member(p.owner, "owner", MK::Owner);
   else if (c->KW_DESCRIPTION()) text_member(p.description, "description", MK::Description);
   else if (c->KW_EFFECTIVE()) text_member(p.effective, "effective", MK::Effective);
+  else if (c->KW_LIMITS()) {
+    p.limits.push_back(string(c->STRING()));
+    push(MK::Limits, p.limits.size() - 1);
+  }
   else if (c->KW_DEFAULT()) {
     // A second `default` is left to the checker (RL2016); `order` keeps every one.
     if (!p.default_effect) {
@@ -198,9 +203,21 @@ void Transform::clause(G::ClauseContext* c, ast::Rule& r) {
   } else if (c->KW_BECAUSE()) {
     string_clause(r.because, "because");
   } else if (c->KW_CITE()) {
-    string_clause(r.cite, "cite");
+    if (r.cite) return duplicate(c, "cite", owner);
+    G::CitationContext* cc = c->citation();
+    if (!cc) return;   // a syntax error, already reported
+    r.cite = string(cc->STRING());
+    if (cc->citeVersion()) r.cite_version = string(cc->citeVersion()->STRING());
+    if (cc->citeQuote()) r.cite_quote = string(cc->citeQuote()->STRING());
   } else if (c->KW_OWNER()) {
     string_clause(r.owner, "owner");
+  } else if (c->KW_RED_LINE()) {
+    if (r.red_line_span) return duplicate(c, "red_line", owner);
+    r.red_line_span = span(c);
+  } else if (c->KW_ACKNOWLEDGE()) {
+    if (r.acknowledge_span) return duplicate(c, "acknowledge", owner, "list every code in one `acknowledge` clause");
+    r.acknowledged = idents(c->identList());
+    r.acknowledge_span = span(c);
   }
 }
 
@@ -300,8 +317,27 @@ ast::Test Transform::test(G::TestDeclContext* c) {
     if (syntax_ok_ && sink_.errors() == before && Positions::real(g->getStop()) && g->RBRACE() && !nlohmann::json::accept(t.given_json))
       sink_.report(diag::Code::InvalidTestJson, t.given_span, "the `given` object is not valid JSON");
   }
-  t.expect = outcome(c->outcome());
-  t.expect_span = span(c->outcome());
+  if (auto* e = c->expectError()) {
+    t.expect = ast::Outcome::Deny;
+    t.expect_span = span(e);
+    // Under error recovery either word may be missing (absent, or conjured by
+    // the parser): that is a syntax error already reported, so there is
+    // nothing more to say about it here.
+    for (std::size_t i = 0; i < 2; ++i)
+      if (!e->ID(i) || !Positions::real(e->ID(i)->getSymbol())) return t;
+    std::string word = e->ID(0)->getText(), code = e->ID(1)->getText();
+    bool code_ok = code.size() == 6 && code.rfind("RL5", 0) == 0 &&
+                   std::all_of(code.begin() + 3, code.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+    if (word != "error")
+      sink_.report(diag::Code::ExpectedToken, span(e), "expected an outcome or `error RL5xxx` after `expect`",
+                   "write `expect allow`, `require_approval`, `escalate`, `deny`, or `expect error RL5003`");
+    else if (!code_ok)
+      sink_.report(diag::Code::ExpectedToken, span(e), "`" + code + "` is not a request error code",
+                   "request errors are `RL5xxx` codes, e.g. `expect error RL5003` (unknown purpose)");
+  } else {
+    t.expect = outcome(c->outcome());
+    t.expect_span = span(c->outcome());
+  }
   if (c->KW_OBLIGING()) {
     t.has_obliging = true;
     t.obliging = obligations(c->obligationList());

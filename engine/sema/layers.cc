@@ -9,6 +9,7 @@
 #include <cctype>
 #include <map>
 
+#include "ast/literals.h"
 #include "sema/context.h"
 #include "sema/suggest.h"
 
@@ -83,7 +84,16 @@ Layer make_layer(Context& ctx, const ast::Module& m, const ast::Policy& p) {
   if (p.version) l.version = p.version->value;
   if (p.owner) l.owner = p.owner->value;
   if (p.description) l.description = p.description->value;
-  if (p.effective) l.effective = p.effective->value;
+  if (p.effective) {
+    l.effective = p.effective->value;
+    l.effective_at = parse_rfc3339_date_or_time(l.effective);
+    if (!l.effective_at)
+      ctx.sink.report(diag::Code::BadTimestamp, p.effective->span,
+                      "the `effective` date " + diag::quote("\"" + l.effective + "\"") + " of policy " + diag::quote(l.name) +
+                          " is not an RFC 3339 date",
+                      "write a date such as \"2026-04-01\" (from midnight UTC) or a date-time such as \"2026-04-01T09:00:00+02:00\"");
+  }
+  for (const auto& x : p.limits) l.limits.push_back(x.value);
   l.file = m.file;
   l.span = p.span;
   if (!p.default_effect) {

@@ -118,6 +118,10 @@ struct Rule {
   bool human_only = false;        ///< `human`: only approvals by human approvers count
   std::vector<Obligation> obligations;
   std::string because, cite, owner;
+  std::string cite_version, cite_quote;   ///< the cited document's version and the clause's text, when given
+  bool red_line = false;          ///< marked `red_line` by its author (a contract red line, not a deployment guard)
+  std::vector<std::string> acknowledged;   ///< warning codes its authors accept on purpose (`acknowledge RL4004`)
+  Span acknowledge_span;          ///< the `acknowledge` clause (empty without one)
   Span span;
   Span name_span;
 };
@@ -176,6 +180,11 @@ struct TestCase {
 /// A policy layer.
 struct Layer {
   std::string name, version, owner, description, effective;
+  /// `effective` as Unix seconds (a date alone is midnight UTC); unset without
+  /// `effective` or when it did not parse (RL3012). The stack is in force
+  /// only from the latest of its layers' dates (docs/language.md §15).
+  std::optional<std::int64_t> effective_at;
+  std::vector<std::string> limits;   ///< what the authors say the policy does not model (`limits "…"`)
   Outcome default_outcome = Outcome::Deny;
   std::int32_t parent = -1;       ///< the layer it extends, or -1
   std::vector<std::uint32_t> rules, escalations, switches, assertions, tests;  ///< indices, source order

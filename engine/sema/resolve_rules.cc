@@ -3,12 +3,13 @@
 // effect allows (`by`, `quorum`, `within` only on `require approval`, which
 // needs `by`; `to` only on `escalate`, which needs it; `signed` and `human`
 // only on those two: RL3007–RL3010, RL2009);
-// roles; obligations in canonical text.
+// roles; obligations in canonical text; `acknowledge` codes (RL3015).
 #include <algorithm>
 #include <map>
 
 #include "sema/context.h"
 #include "sema/escalation_lookup.h"
+#include "sema/suggest.h"
 
 namespace redline::sema {
 
@@ -80,6 +81,24 @@ void check_approvers(Context& ctx, const ast::Rule& r, Rule& out) {
   out.human_only = r.human_span.has_value();
 }
 
+// `acknowledge CODE, …`: only the warnings the analyses give about a rule
+// (RL4001-RL4004) can be acknowledged on it; anything else is RL3015.
+void check_acknowledged(Context& ctx, const ast::Rule& r, Rule& out) {
+  if (!r.acknowledge_span) return;
+  out.acknowledge_span = *r.acknowledge_span;
+  static const std::vector<std::string> kRuleWarnings = {"RL4001", "RL4002", "RL4003", "RL4004"};
+  for (const auto& code : r.acknowledged) {
+    if (std::find(kRuleWarnings.begin(), kRuleWarnings.end(), code.text) == kRuleWarnings.end()) {
+      std::string hint = did_you_mean(code.text, kRuleWarnings);
+      ctx.sink.report(diag::Code::BadAcknowledgement, code.span,
+                      "rule " + diag::quote(r.name.text) + " acknowledges " + diag::quote(code.text) + ", which is not a warning about a rule",
+                      hint.empty() ? "a rule may acknowledge RL4001 (dead), RL4002 (shadowed), RL4003 (overridden permit) or RL4004 (conflicting intent)" : hint);
+      continue;
+    }
+    if (std::find(out.acknowledged.begin(), out.acknowledged.end(), code.text) == out.acknowledged.end()) out.acknowledged.push_back(code.text);
+  }
+}
+
 Rule make_rule(Context& ctx, std::uint32_t layer, const ast::Rule& r) {
   Rule out;
   out.name = r.name.text;
@@ -97,7 +116,11 @@ Rule make_rule(Context& ctx, std::uint32_t layer, const ast::Rule& r) {
   for (const auto& o : r.obligations) out.obligations.push_back(resolve_obligation(o));
   if (r.because) out.because = r.because->value;
   if (r.cite) out.cite = r.cite->value;
+  if (r.cite_version) out.cite_version = r.cite_version->value;
+  if (r.cite_quote) out.cite_quote = r.cite_quote->value;
+  out.red_line = r.red_line_span.has_value();
   if (r.owner) out.owner = r.owner->value;
+  check_acknowledged(ctx, r, out);
   return out;
 }
 

@@ -6,11 +6,15 @@
 //  - shadowed (RL4002): a rule s of the same policy and at least the same
 //    severity, or a prohibit of its stack, reaches every purpose it reaches
 //    and applies whenever it applies, so removing it changes no decision
-//    (a permit only by permits: restrictions are RL4003's business);
+//    (a permit only by permits: restrictions are RL4003's business; a
+//    `require approval` or `escalate` rule only by a prohibit, since
+//    approvals satisfying one rule leave another pending);
 //  - overridden permit (RL4003): on every purpose it covers, whenever it
 //    applies a restrictive rule of its stack applies too;
-//  - conflicting intent (RL4004): a permit and a prohibit of one policy that
-//    both apply to some request;
+//  - conflicting intent (RL4004): a permit that a prohibit of its own policy,
+//    at least as broad as one of its targets, overrides on every request of
+//    that target (carve-outs and guards the permit sometimes wins against
+//    are not conflicts);
 //  - gaps (RL4005): purposes of a stack where no rule can ever apply.
 #include "verify/analyses.h"
 
@@ -42,12 +46,6 @@ bool overlap(const Bits& a, const Bits& b) {
   for (std::size_t i = 0; i < a.size(); ++i)
     if (a[i] & b[i]) return true;
   return false;
-}
-
-std::int64_t first_common(const Bits& a, const Bits& b) {
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::uint64_t w = a[i] & b[i]) return static_cast<std::int64_t>(i * 64 + static_cast<std::size_t>(__builtin_ctzll(w)));
-  return -1;
 }
 
 void add_conds(const sema::Rule& r, std::vector<const sema::Cond*>& out) {
@@ -132,6 +130,11 @@ bool Analyzer::may_shadow(std::uint32_t ri, std::uint32_t si) {
   const sema::Rule &r = m_.rules[ri], &s = m_.rules[si];
   if (si == ri || info_[si].dead) return false;
   if (!info_[ri].restrictive) return !info_[si].restrictive && s.layer == r.layer;
+  // Approvals are part of the request space: a request may satisfy `s` and
+  // not `r` (approvals name their rule), so only a rule that no approval
+  // lifts — a prohibit — can make a sign-off or an escalation redundant.
+  bool takes_approvals = r.effect == sema::Effect::RequireApproval || r.effect == sema::Effect::Escalate;
+  if (takes_approvals) return s.effect == sema::Effect::Prohibit && (s.layer == r.layer || stack(r.layer).pos(s.layer) >= 0);
   if (s.layer == r.layer) return info_[si].rank >= info_[ri].rank;
   return s.effect == sema::Effect::Prohibit && stack(r.layer).pos(s.layer) >= 0;
 }
@@ -212,23 +215,73 @@ std::optional<std::uint32_t> Analyzer::restriction_with(std::uint32_t ri, const 
   return std::nullopt;
 }
 
+namespace {
+
+// The purposes one target of a rule covers directly, all alike for the
+// rule: `P` covers P (and its descendants, decided alike), `P.*` the
+// children of P, `*` the roots.
+std::vector<std::uint32_t> target_purposes(const sema::Model& m, const sema::Target& t) {
+  const auto& nodes = m.purposes.nodes;
+  switch (t.kind) {
+    case sema::Target::Kind::Exact: return {t.purpose};
+    case sema::Target::Kind::Descendants: return nodes[t.purpose].children;
+    case sema::Target::Kind::All: break;
+  }
+  std::vector<std::uint32_t> roots;
+  for (std::uint32_t q = 0; q < nodes.size(); ++q)
+    if (nodes[q].parent < 0) roots.push_back(q);
+  return roots;
+}
+
+std::string target_text(const sema::Model& m, const sema::Target& t) {
+  if (t.kind == sema::Target::Kind::All) return "*";
+  return m.purposes.nodes[t.purpose].full + (t.kind == sema::Target::Kind::Descendants ? ".*" : "");
+}
+
+}  // namespace
+
+// Conflicting intent: for one of permit `pi`'s targets, a prohibit of the
+// same policy covers all of it (it is at least as broad) and applies
+// whenever the permit does, so the permit can never decide there. A narrower
+// prohibit is a carve-out (`permit *` with `prohibit weapons`), and a
+// prohibit the permit wins against on some request (a guard: `prohibit *
+// unless …`) is layering — neither is a conflict. A permit that never wins
+// anywhere is RL4003's business.
 void Analyzer::find_conflicts(std::uint32_t pi) {
   const sema::Rule& p = m_.rules[pi];
   for (std::uint32_t di : m_.layers[p.layer].rules) {
     const sema::Rule& d = m_.rules[di];
     if (d.effect != sema::Effect::Prohibit || info_[di].dead || !overlap(info_[pi].bits, info_[di].bits)) continue;
-    auto purpose = static_cast<std::uint32_t>(first_common(info_[pi].bits, info_[di].bits));
+    std::vector<std::string> lost;   // the permit's targets where `d` always wins
+    std::uint32_t example_purpose = 0;
+    for (const sema::Target& t : p.targets) {
+      std::vector<std::uint32_t> covered = target_purposes(m_, t);
+      if (covered.empty()) continue;
+      bool all_covered = std::all_of(covered.begin(), covered.end(), [&](std::uint32_t qp) { return eval::reaches(m_.purposes, d.targets, qp, false); });
+      if (!all_covered) continue;
+      // Both rules cover these purposes directly, so one search decides them all.
+      bool permit_wins = find(m_, {&p, &d}, covered.front(), nullptr, [&](const Partial& x) {
+        ApplySet a = rule_apply_set(p, x), b = rule_apply_set(d, x);
+        if (!(a & kYes) || b == kYes) return Verdict::None;
+        return a == kYes && !(b & kYes) ? Verdict::All : Verdict::Open;
+      });
+      if (permit_wins) continue;
+      if (lost.empty()) example_purpose = covered.front();
+      lost.push_back(target_text(m_, t));
+    }
+    if (lost.empty()) continue;
     std::string example;
-    bool both = find(m_, {&p, &d}, purpose, &example, [&](const Partial& x) {
-      ApplySet a = rule_apply_set(p, x), b = rule_apply_set(d, x);
-      if (!(a & kYes) || !(b & kYes)) return Verdict::None;
-      return a == kYes && b == kYes ? Verdict::All : Verdict::Open;
+    find(m_, {&p, &d}, example_purpose, &example, [&](const Partial& x) {
+      ApplySet a = rule_apply_set(p, x);
+      return !(a & kYes) ? Verdict::None : a == kYes ? Verdict::All : Verdict::Open;
     });
-    if (!both) continue;
-    std::uint32_t at = std::max(pi, di);
-    Finding f = rule_finding(diag::Code::ConflictingIntent, at);
-    f.message = "permit " + q(p.name) + " and prohibit " + q(d.name) + " both apply to some requests, which are denied";
+    std::string where = q(lost.front());
+    if (lost.size() > 1) where += " (and " + std::to_string(lost.size() - 1) + " more of its targets)";
+    Finding f = rule_finding(diag::Code::ConflictingIntent, pi);
+    f.message = "permit " + q(p.name) + " can never decide " + where + ": prohibit " + q(d.name) +
+                " of the same policy applies whenever it does";
     f.request = example;
+    f.notes.push_back("narrow one of the two rules, remove the permit's target, or write `acknowledge RL4004` on the permit if both are meant");
     findings_.push_back(std::move(f));
   }
 }

@@ -158,6 +158,7 @@ Space::Space(const sema::Model& model, const std::vector<const sema::Cond*>& con
 Partial::Partial(const Space& s) : space(&s) {
   const auto& attrs = s.model().schema.attrs;
   cls.assign(attrs.size(), -1);
+  approved.assign(s.model().rules.size(), 0);
   tags.resize(attrs.size());
   for (std::size_t a = 0; a < attrs.size(); ++a)
     if (attrs[a].kind == sema::TypeKind::Tags) tags[a].assign(attrs[a].values.size(), -1);

@@ -69,6 +69,10 @@ struct Partial {
   /// Per model attribute and tag value: -1 unassigned, 0 absent, 1 present
   /// (sized only for tags attributes).
   std::vector<std::vector<std::int8_t>> tags;
+  /// Per model rule that takes approvals: 0 pending (no approval counts), 1
+  /// satisfied by the request's approvals, -1 either (unassigned). Only the
+  /// semantic diff branches on it; analyses and assertions keep 0.
+  std::vector<std::int8_t> approved;
   const Space* space = nullptr;
 
   /// An empty assignment over `s`.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "eval/coverage.h"
 
@@ -40,18 +41,21 @@ Stack::Stack(const sema::Model& model, std::uint32_t top) : model_(&model), top_
   for (std::uint32_t l : chain_) {
     for (std::uint32_t ri : model.layers[l].rules) {
       const sema::Rule& r = model.rules[ri];
-      for (std::uint32_t q : reach(model, r.targets, eval::is_restrictive(r.effect))) per[q].rules.push_back(ri);
+      for (std::uint32_t q : reach(model, r.targets, eval::is_restrictive(r.effect))) {
+        per[q].rules.push_back(ri);
+        per[q].vague.push_back(eval::reaches(model.purposes, r.targets, q, false) ? 0 : 1);
+      }
     }
   }
   for (std::uint32_t l : chain_)
     for (std::uint32_t s : model.layers[l].switches)
       for (std::uint32_t q : reach(model, model.switches[s].covers, true)) per[q].switches.push_back(s);
-  std::map<std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>>, std::uint32_t> index;
+  std::map<std::tuple<std::vector<std::uint32_t>, std::vector<char>, std::vector<std::uint32_t>>, std::uint32_t> index;
   slot_of_.assign(n, 0);
   for (std::uint32_t q = 0; q < n; ++q) {
-    auto key = std::make_pair(std::move(per[q].rules), std::move(per[q].switches));
+    auto key = std::make_tuple(std::move(per[q].rules), std::move(per[q].vague), std::move(per[q].switches));
     auto [it, fresh] = index.emplace(key, static_cast<std::uint32_t>(slots_.size()));
-    if (fresh) slots_.push_back({key.first, key.second, {}});
+    if (fresh) slots_.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), {}});
     slots_[it->second].purposes.push_back(q);
     slot_of_[q] = it->second;
   }
@@ -75,17 +79,34 @@ Range Stack::decide(const Slot& s, const Partial& p) const {
     int sure_max = -1, may_max = -1, may_min = 4;
   };
   std::vector<Acc> acc(chain_.size());
-  for (std::uint32_t ri : s.rules) {
+  for (std::size_t k = 0; k < s.rules.size(); ++k) {
+    std::uint32_t ri = s.rules[k];
     const sema::Rule& r = model_->rules[ri];
-    ApplySet a = rule_apply_set(r, p);
-    if (!(a & kYes)) continue;
     Acc& l = acc[static_cast<std::size_t>(pos_[r.layer])];
-    int o = rank_of(r);
-    l.may_max = std::max(l.may_max, o);
-    l.may_min = std::min(l.may_min, o);
-    if (a == kYes) {
+    // The rule's alternatives under its approval state: pending (its own
+    // outcome when it applies) and satisfied (a permit where it applies
+    // definitely, nothing elsewhere).
+    std::int8_t state = ri < p.approved.size() ? p.approved[ri] : 0;
+    struct Alt {
+      ApplySet a;
+      int o;
+    } alts[2] = {{0, 0}, {0, 0}};
+    int n = 0;
+    if (state <= 0) alts[n++] = {rule_apply_set(r, p), rank_of(r)};
+    if (state != 0) alts[n++] = {s.vague[k] ? kNo : apply_set(rule_cond_set(r, p), false), 0};
+    bool sure = true;
+    int sure_min = 4;
+    for (int i = 0; i < n; ++i) {
+      if (alts[i].a & kYes) {
+        l.may_max = std::max(l.may_max, alts[i].o);
+        l.may_min = std::min(l.may_min, alts[i].o);
+      }
+      sure = sure && alts[i].a == kYes;
+      sure_min = std::min(sure_min, alts[i].o);
+    }
+    if (sure) {
       l.sure = true;
-      l.sure_max = std::max(l.sure_max, o);
+      l.sure_max = std::max(l.sure_max, sure_min);
     }
   }
   Range out{0, 0};

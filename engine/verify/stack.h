@@ -15,6 +15,7 @@ namespace redline::verify {
 /// Purposes decided by the same candidate rules and kill switches.
 struct Slot {
   std::vector<std::uint32_t> rules;      ///< global rule ids, stack order then source order
+  std::vector<char> vague;               ///< per rule: it reaches the purposes only through vagueness (§9)
   std::vector<std::uint32_t> switches;   ///< model switch ids reaching the purposes
   std::vector<std::uint32_t> purposes;   ///< pre-order
 };
@@ -42,7 +43,9 @@ class Stack {
   std::uint32_t slot_of(std::uint32_t purpose) const { return slot_of_[purpose]; }
   /// The conditions (`when`, `unless`) of a slot's rules, for building a Space.
   std::vector<const sema::Cond*> conditions(const Slot& s) const;
-  /// The decisions possible for a slot under `p`, kill switches reset.
+  /// The decisions possible for a slot under `p`, kill switches reset. A rule
+  /// that `p.approved` marks satisfied grants like a permit where it applies
+  /// definitely and is "no objection" elsewhere (§10).
   Range decide(const Slot& s, const Partial& p) const;
 
  private:

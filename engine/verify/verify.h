@@ -26,6 +26,7 @@ struct Finding {
   std::vector<std::string> notes;  ///< further context (e.g. a kill switch that must be tripped)
   std::string layer;               ///< the policy the subject belongs to ("" for purposes)
   std::string subject;             ///< `policy/rule`, `policy/assert#N` or the purpose path
+  bool acknowledged = false;       ///< its rule says `acknowledge CODE`: kept for reports, not reported as a diagnostic
 };
 
 /// Proves every assertion of `m` against the stack ending at its own policy;

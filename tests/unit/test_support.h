@@ -13,8 +13,8 @@ extern bool update_golden;
 
 /// The repository root.
 inline std::filesystem::path source_dir() { return REDLINE_SOURCE_DIR; }
-/// The shared/ folder beside the repository.
-inline std::filesystem::path shared_dir() { return REDLINE_SHARED_DIR; }
+/// tests/data: test vectors from elsewhere, kept with their licence and source.
+inline std::filesystem::path test_data_dir() { return REDLINE_TEST_DATA_DIR; }
 
 /// The whole content of a file ("" when it cannot be read).
 inline std::string read_file(const std::filesystem::path& p) {

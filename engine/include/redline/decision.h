@@ -81,6 +81,10 @@ class Decision {
   std::vector<std::string> missing() const;
   /// The qualified name of the tripped kill switch that decided, if any.
   std::optional<std::string> killed_by() const;
+  /// The policy of the stack that was not in force at the request's clock
+  /// (`effective` later than `request.now`, or no clock), which made the
+  /// decision `deny`; empty when every layer was in force.
+  std::optional<std::string> not_in_force() const;
   /// What each unsatisfied approval or escalation rule still needs (empty
   /// unless the decision is require_approval or escalate).
   std::vector<Pending> pending() const;
@@ -97,6 +101,7 @@ class Decision {
   Outcome outcome_ = Outcome::deny;
   std::int32_t slot_ = -1;
   std::int32_t killed_by_ = -1;
+  std::int32_t not_in_force_ = -1;   ///< position in the stack of the first layer not in force, or -1
   std::vector<std::uint64_t> applying_, certain_, missing_attrs_;
   std::vector<std::uint8_t> default_decided_;   ///< per layer of the stack
   std::vector<std::pair<std::uint32_t, Outcome>> adjusted_;   ///< slot-local rule → outcome after approvals

@@ -163,3 +163,43 @@ TEST_CASE("printer: spans as line:col when a source is given") {
   CHECK(ast::print(p->module, o) == "module\n  policy \"p\" @1:1-3:2\n    default deny @2:3-2:15\n");
   CHECK(ast::print(p->module) == "module\n  policy \"p\"\n    default deny\n");
 }
+
+TEST_CASE("format: `expect error RL5003` is printed as written") {
+  std::string out = fmt("policy \"p\" { default deny test \"t\" { given {\"purpose\": \"nope\"} expect error RL5003 } }");
+  CHECK(out.find("    expect error RL5003\n") != std::string::npos);
+  auto bad = parse_text("policy \"p\" { default deny test \"t\" { given {\"purpose\": \"x\"} expect error nope } }");
+  CHECK(bad->diags.has_errors());
+}
+
+TEST_CASE("format: red_line, cite with version and quote, and limits") {
+  std::string out = fmt(
+      "policy \"p\" { default allow limits \"No facts are checked.\" rule x: prohibit a red_line cite \"§2\" version \"2026\" quote \"Never a.\" "
+      "because \"b\"; limits \"Two.\" }");
+  CHECK(out ==
+        "policy \"p\" {\n"
+        "  default allow\n"
+        "  limits \"No facts are checked.\"\n"
+        "  rule x:\n"
+        "    prohibit a\n"
+        "    because \"b\"\n"
+        "    cite \"§2\" version \"2026\" quote \"Never a.\"\n"
+        "    red_line;\n"
+        "  limits \"Two.\"\n"
+        "}\n");
+}
+
+TEST_CASE("format: `acknowledge` is kept, last, with its codes in order") {
+  std::string out = fmt("policy \"p\" { default deny rule x: permit a acknowledge RL4004,RL4002 because \"b\"; }");
+  CHECK(out ==
+        "policy \"p\" {\n"
+        "  default deny\n"
+        "  rule x:\n"
+        "    permit a\n"
+        "    because \"b\"\n"
+        "    acknowledge RL4004, RL4002;\n"
+        "}\n");
+  auto twice = parse_text("policy \"p\" { default deny rule x: permit a acknowledge RL4004 acknowledge RL4002; }");
+  CHECK(twice->diags.has_errors());   // RL1012: one `acknowledge` clause per rule
+  // `acknowledge` stays usable as a name.
+  fmt("purposes { acknowledge } policy \"p\" { default deny rule acknowledge: permit acknowledge; }");
+}

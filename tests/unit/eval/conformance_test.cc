@@ -22,6 +22,7 @@
 #include "crypto/ed25519.h"
 #include "eval/reference.h"
 #include "flat/program_impl.h"
+#include "redline/approval_hash.h"
 #include "redline/engine.h"
 #include "test_support.h"
 
@@ -76,7 +77,7 @@ void sign_case(const json& c, const json& approvers, const Program& prog, json& 
                                                           : own;
     Approval signed_one = approval_of(a);
     std::string error;
-    REQUIRE(sign_approval(signed_one, approvers[signer]["seed"].get<std::string>(), digest, s.value("for_policy", prog.hash()), error));
+    REQUIRE(sign_approval(signed_one, approvers[signer]["seed"].get<std::string>(), digest, s.value("for_policy", approval_hash(prog)), error));
     a["signature"] = signed_one.signature;
     json then = s.value("then", json::object());
     for (auto it = then.begin(); it != then.end(); ++it) a[it.key()] = it.value();
@@ -178,6 +179,7 @@ std::size_t run_file(const std::filesystem::path& path) {
       auto m = d.missing();
       CHECK(ref.missing == std::set<std::string>(m.begin(), m.end()));
       CHECK(ref.killed_by.has_value() == d.killed_by().has_value());
+      CHECK(ref.not_in_force.has_value() == d.not_in_force().has_value());
     }
     ++n;
   }

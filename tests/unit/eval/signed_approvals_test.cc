@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "audit/replay.h"
+#include "redline/approval_hash.h"
 #include "audit/verify.h"
 #include "eval/canonical_json.h"
 #include "redline/approvers.h"
@@ -199,7 +200,7 @@ TEST_CASE("approvals: round trip through the library — sign, evaluate, tamper"
 
   Request req = Request::from_json(kRequest);
   Approval a{"sig/deploy", "", "m1", "manager", "approve", "2026-03-05T14:10:00Z", "", ""};
-  REQUIRE(sign_approval(a, pair->private_key, req.digest(), prog->hash(), error));
+  REQUIRE(sign_approval(a, pair->private_key, req.digest(), approval_hash(*prog), error));
   Request with = req;
   with.approve(a);
   Decision d = prog->evaluate(with, opts);
@@ -265,6 +266,7 @@ TEST_CASE("approvals: redline keygen, approve and eval --keys round trip") {
   fs::path dir = fs::temp_directory_path() / ("redline-approve-test-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
+  fs::permissions(dir, fs::perms::owner_all);   // it is also the state folder, which must be private
   write_file(dir / "sig.pol", kPolicy);
   write_file(dir / "req.json", kRequest);
   std::string cli = REDLINE_CLI_PATH;
@@ -310,7 +312,7 @@ TEST_CASE("approvals: the audit trail stores the keys it judged with, and replay
   auto keys = ApproverKeys::from_entries({{"m1", pair->public_key, {"manager"}, ApproverKind::human}}, error);
   REQUIRE(keys);
   Approval a{"sig/deploy", "", "m1", "manager", "approve", "2026-03-05T14:10:00Z", "", ""};
-  REQUIRE(sign_approval(a, pair->private_key, Request::from_json(kRequest).digest(), prog->hash(), error));
+  REQUIRE(sign_approval(a, pair->private_key, Request::from_json(kRequest).digest(), approval_hash(*prog), error));
   std::string json = std::string(kRequest);
   json.insert(json.size() - 1, R"(,"approvals":[{"rule":"sig/deploy","by":"m1","role":"manager","verdict":"approve","at":"2026-03-05T14:10:00Z","signature":")" +
                                    a.signature + R"("}])");
@@ -340,4 +342,44 @@ TEST_CASE("approvals: the audit trail stores the keys it judged with, and replay
   CHECK(!r.ok);
   CHECK(r.unreplayable == 2);
   fs::remove_all(dir);
+}
+
+TEST_CASE("approvals: a signature survives reformatting and comments, not a change of meaning") {
+  auto pair = generate_approver_key();
+  REQUIRE(pair);
+  std::string error;
+  auto keys = ApproverKeys::from_entries({{"m1", pair->public_key, {"manager"}, ApproverKind::human}}, error);
+  REQUIRE(keys);
+  ApprovalOptions opts{keys, false};
+  auto compiled = [](const std::string& text) {
+    CompileResult r = compile_source(text, "sig.pol");
+    INFO(r.diagnostics.render());
+    REQUIRE(r.ok());
+    return r.program;
+  };
+  auto prog = compiled(kPolicy);
+  Request req = Request::from_json(kRequest);
+  Approval a{"sig/deploy", "", "m1", "manager", "approve", "2026-03-05T14:10:00Z", "", ""};
+  REQUIRE(sign_approval(a, pair->private_key, req.digest(), approval_hash(*prog), error));
+  Request with = req;
+  with.approve(a);
+  CHECK(prog->evaluate(with, opts).outcome() == Outcome::allow);
+
+  // Reformatted, commented, with explanatory text: another source hash, the same meaning.
+  std::string reformatted = std::string("// reviewed by counsel\n") + kPolicy;
+  const std::string one_line = "rule deploy: require approval ops.deploy by manager signed;";
+  reformatted.replace(reformatted.find(one_line), one_line.size(),
+                      "rule deploy:\n    require approval ops.deploy\n      by manager signed\n    because \"Deploys need a manager.\";");
+  auto same = compiled(reformatted);
+  CHECK(same->hash() != prog->hash());
+  CHECK(approval_hash(*same) == approval_hash(*prog));
+  CHECK(same->evaluate(with, opts).outcome() == Outcome::allow);
+
+  // A change of what the rule demands voids the signature.
+  std::string changed = kPolicy;
+  const std::string by = "by manager signed";
+  changed.replace(changed.find(by), by.size(), "by manager, director signed");
+  auto other = compiled(changed);
+  CHECK(approval_hash(*other) != approval_hash(*prog));
+  CHECK(other->evaluate(with, opts).outcome() == Outcome::require_approval);
 }

@@ -113,3 +113,30 @@ TEST_CASE("errors: stray characters (RL1005)") {
   CHECK(d.code == "RL1005");
   CHECK(d.help == "compare with `==`");
 }
+
+TEST_CASE("errors: conditions and members get messages that name the real problem") {
+  {
+    auto p = parse_text(in_policy("  rule x: permit a when actor.id == data.owner;"));
+    REQUIRE_FALSE(p->diags.items.empty());
+    INFO(p->rendered());
+    CHECK(p->diags.items[0].message == "a condition compares an attribute with a literal value, not with another attribute");
+  }
+  {
+    auto p = parse_text(in_policy("  rule x: permit a when actor.age > 10,000;"));
+    REQUIRE_FALSE(p->diags.items.empty());
+    INFO(p->rendered());
+    CHECK(p->diags.items[0].message == "numbers are written without thousands separators");
+  }
+  {
+    auto p = parse_text(in_policy("  rule x: permit a when actor.role not in [r];"));
+    REQUIRE_FALSE(p->diags.items.empty());
+    INFO(p->rendered());
+    CHECK(p->diags.items[0].message == "`not` goes before a condition, not after an attribute");
+  }
+  {
+    auto p = parse_text(in_policy("  version \"2\"\n  rule x: permit a;"));
+    REQUIRE_FALSE(p->diags.items.empty());
+    INFO(p->rendered());
+    CHECK(p->diags.items[0].help.find("move it to the policy header") != std::string::npos);
+  }
+}

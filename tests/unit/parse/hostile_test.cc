@@ -137,3 +137,17 @@ TEST_CASE("hostile: 10,000 rules parse quickly (time printed, not asserted)") {
   CHECK(p->module.policies[0].rules.size() == 10000);
   MESSAGE("parsed 10,000 rules (" << text.size() / 1024 << " KiB) in " << ms << " ms");
 }
+
+TEST_CASE("hostile: `expect error` whose code is missing or lost to error recovery") {
+  // The fuzzer found `expect error` read with its second word absent (the
+  // parser's recovery left it out): a null dereference. Each shape is a
+  // syntax error, reported once, with no word the parser conjured.
+  for (const char* tail : {"expect error }", "expect error", "expect error ;}", "expect error, }", "expect error \"x\" }",
+                           "expect error 5 }", "expect error obliging log }", "expect error default allow }",
+                           "expect error test \"u\" { given {} expect allow } }", "expect }", "expect"}) {
+    CAPTURE(tail);
+    auto p = parse_text(std::string("policy \"p\" {\n  default allow\n  test \"t\" { given { \"purpose\": \"x\" } ") + tail + "\n}\n");
+    CHECK(p->diags.has_errors());
+    CHECK(p->rendered().find("<missing") == std::string::npos);
+  }
+}

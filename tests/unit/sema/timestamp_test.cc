@@ -22,3 +22,13 @@ TEST_CASE("malformed timestamps are rejected") {
                           "2026-03-05T14:00:00+0100", "2026-03-05T14:00:00Zjunk", "26-03-05T14:00:00Z"})
     CHECK_MESSAGE(!parse_rfc3339(bad), bad);
 }
+
+TEST_CASE("`effective` dates: an RFC 3339 full-date (midnight UTC) or date-time") {
+  using redline::parse_rfc3339_date_or_time;
+  CHECK(parse_rfc3339_date_or_time("2026-03-05") == 1772668800);
+  CHECK(parse_rfc3339_date_or_time("2026-03-05T14:00:00Z") == 1772719200);
+  CHECK(parse_rfc3339_date_or_time("2026-03-05T15:00:00+01:00") == 1772719200);
+  for (const char* bad : {"", "next spring, probably", "2026-3-5", "2026-02-30", "2026-03-05T", "2026-03-05Z", "05/03/2026", "2026-03-05 ",
+                          "April 2026"})
+    CHECK_MESSAGE(!parse_rfc3339_date_or_time(bad), bad);
+}

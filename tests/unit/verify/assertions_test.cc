@@ -198,3 +198,30 @@ TEST_CASE("compile_source fails with RL4010 and a counterexample note when an as
   CompileResult good = compile_source(strip_asserts(kDemo) , "demo.pol");
   CHECK(good.ok());
 }
+
+TEST_CASE("assertions and approvals: a sign-off assertion reads 'never allowed without the sign-off'") {
+  // docs/language.md §15 "Approvals in the analyses": an approved request is
+  // allowed, and that is what `require approval` means, so the assertion
+  // holds; a vague purpose cannot be allowed through the sign-off (no objection).
+  std::string text = R"(
+purposes { intel { bulk unlisted } }
+context { actor.role: enum { analyst, lawyer } }
+policy "v" {
+  default deny
+  rule bulk_review: require approval intel.bulk by lawyer;
+  assert intel.bulk is at least require_approval;
+  assert intel is at least require_approval;
+}
+)";
+  Loaded l = load(text);
+  CHECK(verify::check_assertions(l.model()).empty());
+  auto prog = compile_for(text, "v");
+  const char* approved = R"({"purpose":"%s","actor":{"id":"a1","role":"analyst"},"request":{"time":"2026-03-05T14:00:00Z","now":"2026-03-05T15:00:00Z"},"approvals":[{"rule":"v/bulk_review","by":"l1","role":"lawyer","verdict":"approve","at":"2026-03-05T14:10:00Z"}]})";
+  auto with = [&](const std::string& purpose) {
+    std::string s = approved;
+    s.replace(s.find("%s"), 2, purpose);
+    return evaluate(*prog, s).outcome();
+  };
+  CHECK(with("intel.bulk") == Outcome::allow);   // consent given where the sign-off applies
+  CHECK(with("intel") == Outcome::deny);          // applies only through vagueness: no objection, default deny
+}

@@ -64,6 +64,10 @@ bool may_shadow(const sema::Model& m, std::uint32_t r, std::uint32_t s) {
   const auto &R = m.rules[r], &S = m.rules[s];
   int rr = static_cast<int>(ast::outcome_of(R.effect)), rs = static_cast<int>(ast::outcome_of(S.effect));
   if (R.effect == sema::Effect::Permit) return S.effect == sema::Effect::Permit && S.layer == R.layer;
+  // Approvals are part of the request space: approving S leaves R pending, so
+  // only a prohibit (which no approval lifts) can make R redundant.
+  if (R.effect == sema::Effect::RequireApproval || R.effect == sema::Effect::Escalate)
+    return S.effect == sema::Effect::Prohibit && S.layer <= R.layer;
   if (S.layer == R.layer) return rs >= rr;
   return S.effect == sema::Effect::Prohibit && S.layer < R.layer;   // layer L<i> extends L<i-1>
 }
@@ -100,13 +104,32 @@ Expected expected(const sema::Model& m, const Table& t) {
   }
   for (std::uint32_t p = 0; p < n; ++p) {
     if (dead[p] || overridden[p] || m.rules[p].effect != sema::Effect::Permit) continue;
+    // Conflicting intent: for one of the permit's targets, a prohibit of its
+    // policy covers every purpose the target covers directly and applies on
+    // every request of them that the permit applies to.
     for (std::uint32_t d = 0; d < n; ++d) {
       if (dead[d] || m.rules[d].effect != sema::Effect::Prohibit || m.rules[d].layer != m.rules[p].layer) continue;
-      for (std::size_t i = 0; i < t.purpose.size(); ++i)
-        if (t.applies[p][i] && t.applies[d][i]) {
+      for (const auto& tg : m.rules[p].targets) {
+        std::vector<std::uint32_t> covered;
+        if (tg.kind == sema::Target::Kind::Exact) covered.push_back(tg.purpose);
+        if (tg.kind == sema::Target::Kind::Descendants) covered = m.purposes.nodes[tg.purpose].children;
+        if (tg.kind == sema::Target::Kind::All)
+          for (std::uint32_t q = 0; q < m.purposes.nodes.size(); ++q)
+            if (m.purposes.nodes[q].parent < 0) covered.push_back(q);
+        bool all_covered = !covered.empty();
+        for (std::uint32_t q : covered) all_covered = all_covered && eval::reaches(m.purposes, m.rules[d].targets, q, false);
+        if (!all_covered) continue;
+        bool applies = false, wins = false;
+        for (std::size_t i = 0; i < t.purpose.size(); ++i)
+          if (std::find(covered.begin(), covered.end(), t.purpose[i]) != covered.end() && t.applies[p][i]) {
+            applies = true;
+            wins = wins || !t.applies[d][i];
+          }
+        if (applies && !wins) {
           e.conflicts.insert(m.rules[p].qualified + "|" + m.rules[d].qualified);
           break;
         }
+      }
     }
   }
   std::vector<char> used(m.purposes.nodes.size(), 0);
@@ -126,9 +149,15 @@ Expected found(const sema::Model& m, const std::vector<verify::Finding>& all) {
       case diag::Code::ShadowedRule: f.shadowed.insert(x.subject); break;
       case diag::Code::UnreachablePermit: f.overridden.insert(x.subject); break;
       case diag::Code::ConflictingIntent: {
-        // "permit `p` and prohibit `d` ...": rebuild "L/p|L/d".
-        auto a = x.message.find('`'), b = x.message.find('`', a + 1), c = x.message.find('`', b + 1), d = x.message.find('`', c + 1);
-        f.conflicts.insert(x.layer + "/" + x.message.substr(a + 1, b - a - 1) + "|" + x.layer + "/" + x.message.substr(c + 1, d - c - 1));
+        // "permit `p` can never decide `q` …: prohibit `d` …": rebuild "L/p|L/d".
+        std::vector<std::string> quoted;
+        for (std::size_t a = x.message.find('`'); a != std::string::npos;) {
+          std::size_t b = x.message.find('`', a + 1);
+          quoted.push_back(x.message.substr(a + 1, b - a - 1));
+          a = x.message.find('`', b + 1);
+        }
+        REQUIRE(quoted.size() == 3);
+        f.conflicts.insert(x.layer + "/" + quoted[0] + "|" + x.layer + "/" + quoted[2]);
         break;
       }
       case diag::Code::Gap: {

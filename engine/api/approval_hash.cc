@@ -1,0 +1,14 @@
+// api/approval_hash.cc — redline/approval_hash.h.
+#include "redline/approval_hash.h"
+
+#include "flat/program_impl.h"
+#include "sema/semantic_text.h"
+
+namespace redline {
+
+std::string approval_hash(const Program& program) {
+  const Program::Impl& p = program.impl();
+  return sema::semantic_hash(*p.model, p.compiled->chain);
+}
+
+}  // namespace redline
