@@ -306,6 +306,12 @@ void decision_invariants(const Program& prog, const Decision& d, std::string_vie
   }
   for (const auto& r : reasons) {
     if (r.rule.ends_with("/default")) continue;
+    if (r.rule.ends_with("/effective")) {
+      // A layer not yet in force: a pseudo-rule that always denies.
+      check(r.outcome == Outcome::deny && d.outcome() == Outcome::deny, "a policy not in force did not decide `deny`", text);
+      check(d.not_in_force() && r.rule == *d.not_in_force() + "/effective", "an `effective` reason names no layer out of force", text);
+      continue;
+    }
     const sema::Rule* rule = rule_named(m, r.rule);
     check(rule != nullptr, "a reason names no rule", text);
     if (rule->effect == sema::Effect::Prohibit) {
@@ -341,7 +347,11 @@ void agrees_with_reference(const Program& prog, const BoundRequest& b, const Dec
   std::vector<std::string> ref_rules, got_rules;
   for (auto ri : ref.applying) ref_rules.push_back(impl.model->rules[ri].qualified);
   for (const auto& reason : d.reasons())
-    if (!reason.rule.ends_with("/default")) got_rules.push_back(reason.rule);
+    if (!reason.rule.ends_with("/default") && !reason.rule.ends_with("/effective")) got_rules.push_back(reason.rule);
+  const std::optional<std::string> out_of_force = d.not_in_force();
+  check(out_of_force.has_value() == ref.not_in_force.has_value() &&
+            (!out_of_force || *out_of_force == impl.model->layers[*ref.not_in_force].name),
+        "the Program and the reference interpreter disagree on which policy is not in force", text);
   std::sort(ref_rules.begin(), ref_rules.end());
   std::sort(got_rules.begin(), got_rules.end());
   check(ref_rules == got_rules, "the Program and the reference interpreter disagree on the applying rules", text);

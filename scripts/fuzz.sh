@@ -3,6 +3,13 @@
 # 60), failing on any crash, leak, timeout or out-of-memory. Usage:
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]      # targets: policy request ... (default: all)
+#   scripts/fuzz.sh ci [TARGET...]             # CI: a fixed seed and a fixed number of runs
+#
+# The time-bounded mode explores: every run differs (random seed, the corpus
+# the last runs left). CI mode replays the same inputs every time: seed 1, the
+# number of runs fuzz/ci-runs gives each target (about 30 s on this machine),
+# from the seeds and regressions only (a fresh work corpus), so a CI run that
+# passes here passes in CI, and one that fails fails again with the same input.
 #
 # The build is the sanitizer build of scripts/run-tests.sh (clang, ASan +
 # UBSan, -fsanitize=fuzzer-no-link; build dir build-asan), configured here if
@@ -22,7 +29,9 @@ root=$PWD
 
 seconds=${1:-60}
 if [ $# -gt 0 ]; then shift; fi
-case $seconds in ''|*[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [TARGET...]" >&2; exit 2 ;; esac
+ci=0
+if [ "$seconds" = ci ]; then ci=1; seconds=600; fi   # CI mode: runs decide; time is only a backstop
+case $seconds in ''|*[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS|ci] [TARGET...]" >&2; exit 2 ;; esac
 
 build="${REDLINE_BUILD_DIR:-build}-asan"
 if ! grep -qs '^REDLINE_FUZZ:BOOL=ON' "$build/CMakeCache.txt"; then
@@ -48,13 +57,21 @@ run_one() {
   local t=$1
   local bin="$build/fuzz/fuzz_$t" art="$build/fuzz-artifacts/$t"
   if [ ! -x "$bin" ]; then echo "fuzz: no target \`$t\`" >&2; return 1; fi
-  mkdir -p "$corpus/work/$t" "$corpus/seeds/$t" "$art"
+  local work="$corpus/work/$t"
+  if [ "$ci" = 1 ]; then work="$corpus/ci/$t"; rm -rf "$work"; fi
+  mkdir -p "$work" "$corpus/seeds/$t" "$art"
   # -entropic=0: the entropic schedule's bookkeeping costs these large
   # targets half their speed; over short runs plain scheduling covers more.
   local args=(-max_total_time="$seconds" -timeout="${REDLINE_FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048 -entropic=0
               -artifact_prefix="$art/" -print_final_stats=1)
+  if [ "$ci" = 1 ]; then
+    local runs
+    runs=$(awk -v t="$t" '$1 == t { print $2 }' fuzz/ci-runs)
+    if [ -z "$runs" ]; then echo "fuzz: no CI run count for \`$t\` in fuzz/ci-runs" >&2; return 1; fi
+    args+=(-seed=1 -runs="$runs")
+  fi
   [ -f "fuzz/$t.dict" ] && args+=(-dict="fuzz/$t.dict")
-  local dirs=("$corpus/work/$t" "$corpus/seeds/$t")
+  local dirs=("$work" "$corpus/seeds/$t")
   for d in "fuzz/corpus/$t" "fuzz/regressions/$t"; do [ -d "$d" ] && dirs+=("$d"); done
   # shellcheck disable=SC2086
   if "$bin" "${args[@]}" ${REDLINE_FUZZ_ARGS:-} "${dirs[@]}" < /dev/null > "$art/log" 2>&1; then
@@ -63,7 +80,7 @@ run_one() {
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$art/log")
     cov=$(grep -o 'cov: [0-9]*' "$art/log" | tail -1 || true)
     printf 'fuzz: %-15s ok   %8s runs  %6s/s  %s  corpus %s\n' "$t" "$execs" "$rate" "$cov" \
-      "$(find "$corpus/work/$t" -type f | wc -l)"
+      "$(find "$work" -type f | wc -l)"
   else
     echo "fuzz: $t FAILED; the end of its log ($art/log):"
     tail -n 60 "$art/log"
@@ -76,7 +93,8 @@ run_one() {
   fi
 }
 
-echo "== fuzzing ${targets[*]} for ${seconds}s each"
+if [ "$ci" = 1 ]; then echo "== fuzzing ${targets[*]}: seed 1, the runs of fuzz/ci-runs"
+else echo "== fuzzing ${targets[*]} for ${seconds}s each"; fi
 status=0
 parallel=${REDLINE_FUZZ_PARALLEL:-1}
 running=0

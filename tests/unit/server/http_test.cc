@@ -108,6 +108,20 @@ TEST_CASE("http: malformed and hostile requests are rejected with the right stat
   CHECK(error_status("POST / HTTP/1.1\r\nHost: a\r\nExpect: something\r\n\r\n") == 417);
 }
 
+TEST_CASE("http: a duplicated Content-Type or Authorization is refused, never resolved by picking one") {
+  // Last-wins would let a front proxy check one media type (or token) while redline reads the other.
+  CHECK(error_status("POST / HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nContent-Type: application/json\r\n"
+                     "Content-Length: 2\r\n\r\n{}") == 400);
+  CHECK(error_status("POST / HTTP/1.1\r\nHost: a\r\ncontent-type: application/json\r\nCONTENT-TYPE: application/json\r\n"
+                     "Content-Length: 2\r\n\r\n{}") == 400);   // even when equal, and whatever the case
+  CHECK(error_status("GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer x\r\nAuthorization: Bearer y\r\n\r\n") == 400);
+  HttpRequest req;
+  ParseResult r = parse("GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer x\r\nContent-Type: application/json\r\n\r\n", req);
+  REQUIRE(r.status == ParseStatus::Complete);   // one of each is fine
+  CHECK(req.authorization == "Bearer x");
+  CHECK(req.content_type == "application/json");
+}
+
 TEST_CASE("http: limits stop a request before the buffer grows past them") {
   HttpLimits small;
   small.max_header_bytes = 256;

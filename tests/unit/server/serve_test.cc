@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "audit/audit_support.h"
+#include "redline/approval_hash.h"
 #include "audit/verify.h"
 #include "killswitch/switch_state.h"
 #include "redline/approvers.h"
@@ -238,7 +239,15 @@ TEST_CASE("serve: decisions equal the embedded engine's, byte for byte, on one k
     auto resp = c.request("POST", "/v1/decide", req);
     CHECK(resp.status == 200);
     CHECK_FALSE(resp.closes());
-    CHECK(resp.body == r.program->evaluate_json(req).to_json());
+    std::string body = resp.body;
+    if (req == kPending) {
+      // With --state a paused request opens an approval case, named as the
+      // decision's last member; the rest is the engine's decision, byte for byte.
+      auto at = body.rfind(",\"case\":{");
+      REQUIRE(at != std::string::npos);
+      body = body.substr(0, at) + "}";
+    }
+    CHECK(body == r.program->evaluate_json(req).to_json());
   }
   auto p = c.request("POST", "/v1/decide", kPending).j();
   CHECK(p["decision"] == "require_approval");
@@ -440,15 +449,15 @@ TEST_CASE("serve: the AuthZEN evaluation API maps onto purpose, actor, data and 
   REQUIRE(allow.status == 200);
   CHECK(allow.j()["decision"] == true);
   CHECK(allow.j()["context"]["outcome"] == "allow");
-  auto deny = c.request("POST", "/access/v1/evaluation", R"({"subject":{"id":"u1","properties":{"role":"analyst"}},"action":{"name":"weapons.engagement"}})");
+  auto deny = c.request("POST", "/access/v1/evaluation", R"({"subject":{"type":"user","id":"u1","properties":{"role":"analyst"}},"action":{"name":"weapons.engagement"},"resource":{"type":"doc","id":"d1"}})");
   CHECK(deny.j()["decision"] == false);
   CHECK(deny.j()["context"]["redline"]["reasons"][0]["rule"] == "svc/no_engage");
   auto pending = c.request("POST", "/access/v1/evaluation",
-                           R"({"subject":{"id":"u1"},"action":{"name":"intel.bulk"},"context":{"request":{"time":"2026-11-23T10:00:00Z"}}})");
+                           R"({"subject":{"type":"user","id":"u1"},"action":{"name":"intel.bulk"},"resource":{"type":"doc","id":"d1"},"context":{"request":{"time":"2026-11-23T10:00:00Z"}}})");
   CHECK(pending.j()["decision"] == false);
   CHECK(pending.j()["context"]["outcome"] == "require_approval");
   auto many = c.request("POST", "/access/v1/evaluations",
-                        R"({"subject":{"id":"u1","properties":{"role":"analyst"}},"evaluations":[{"action":{"name":"chat"}},{"action":{"name":"weapons.engagement"}}]})");
+                        R"({"subject":{"type":"user","id":"u1","properties":{"role":"analyst"}},"resource":{"type":"doc","id":"d1"},"evaluations":[{"action":{"name":"chat"}},{"action":{"name":"weapons.engagement"}}]})");
   REQUIRE(many.status == 200);
   CHECK(many.j()["evaluations"][0]["decision"] == true);
   CHECK(many.j()["evaluations"][1]["decision"] == false);
@@ -462,7 +471,11 @@ TEST_CASE("serve: hot reload swaps good versions and refuses bad ones while the 
   Fixture f;
   Serve s(f.tmp, f.args());
   Conn c(s.port());
-  auto generation = [&] { return c.request("GET", "/v1/policy", "", bearer(kAnalystToken)).j()["generation"].get<int>(); };
+  // -1 while no answer came (a slow reload on a loaded machine): eventually() asks again.
+  auto generation = [&] {
+    auto j = c.request("GET", "/v1/policy", "", bearer(kAnalystToken)).j();
+    return j.is_object() && j.contains("generation") ? j["generation"].get<int>() : -1;
+  };
   CHECK(c.request("POST", "/v1/decide", kAllow).j()["decision"] == "allow");
 
   // A good new version (chat now prohibited), picked up by SIGHUP or the file watcher.
@@ -503,7 +516,11 @@ TEST_CASE("serve: a changed policy file is reloaded without a signal") {
   Fixture f(true, 10000, /*watch_ms=*/100);
   Serve s(f.tmp, f.args());
   Conn c(s.port());
-  auto generation = [&] { return c.request("GET", "/v1/policy", "", bearer(kAnalystToken)).j()["generation"].get<int>(); };
+  // -1 while no answer came (a slow reload on a loaded machine): eventually() asks again.
+  auto generation = [&] {
+    auto j = c.request("GET", "/v1/policy", "", bearer(kAnalystToken)).j();
+    return j.is_object() && j.contains("generation") ? j["generation"].get<int>() : -1;
+  };
   CHECK(c.request("POST", "/v1/decide", kAllow).j()["decision"] == "allow");
   std::string v2 = std::string(kPolicy);
   v2.replace(v2.find("  default allow\n"), 16, "  default allow\n  rule no_chat: prohibit chat;\n");
@@ -545,13 +562,14 @@ TEST_CASE("serve: request timeouts, connection caps, metrics and health") {
     CHECK(slow.closed());
   }
   {
-    // The cap is 8 connections: among 10 held open, the last ones are refused with 503.
+    // The cap is 8 connections: among 10 held open, the last ones are refused
+    // with 503 (beyond the cap only health and governance requests are served).
     std::vector<std::unique_ptr<Conn>> held;
     int ok = 0, refused = 0;
     for (int i = 0; i < 10; ++i) {
       held.push_back(std::make_unique<Conn>(s.port()));
-      int st = held.back()->request("GET", "/healthz").status;
-      ok += st == 200;
+      int st = held.back()->request("GET", "/nope").status;
+      ok += st == 404;
       refused += st == 503;
     }
     CHECK(ok >= 7);
@@ -623,7 +641,7 @@ TEST_CASE("serve: signed approvals are verified against the keys file; unsigned 
   CHECK(c.request("POST", "/v1/decide", with(a)).j()["decision"] == "require_approval");   // unsigned: does not count
   Approval signed_a = a;
   std::string error;
-  REQUIRE_MESSAGE(sign_approval(signed_a, key->private_key, digest, r.program->hash(), error), error);
+  REQUIRE_MESSAGE(sign_approval(signed_a, key->private_key, digest, approval_hash(*r.program), error), error);
   auto ok = c.request("POST", "/v1/decide", with(signed_a)).j();
   CHECK(ok["decision"] == "allow");
   CHECK(ok["approvals"][0]["by"] == "c1");
