@@ -18,6 +18,7 @@
 
 #include "audit/checkpoint.h"
 #include "audit/log_format.h"
+#include "audit/segments.h"
 #include "audit/witness.h"
 #include "crypto/sha256.h"
 
@@ -59,6 +60,47 @@ bool all_zero(std::string_view s) {
 }
 
 constexpr std::size_t kSealSize = 72;  // the seal file: size (8, LE), root (32), HMAC (32)
+
+bool same_file(const std::string& path, int fd) {
+  struct stat a{}, b{};
+  return ::stat(path.c_str(), &a) == 0 && ::fstat(fd, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+// Reads one segment from its start to byte `to` into `tree`. A segment after
+// the first opens with its segment record, whose tree of the records before
+// it must be the signed checkpoint at that size (one is written at every
+// rotation); the tree starts from there.
+bool read_segment(int fd, std::uint64_t first, std::uint64_t to, const std::map<std::uint64_t, Hash>& signed_roots,
+                  const std::atomic<bool>& stop, CompactRange& tree, std::string& error) {
+  tree = CompactRange();
+  if (first > 0) {
+    FrameStream head(fd, 0, file_size(fd));
+    Frame f;
+    if (!head.next(f, error)) return false;
+    auto start = f.status == FrameStatus::ok && f.seq == first ? parse_segment_record(f.payload) : std::nullopt;
+    auto before = start && start->first == first ? tree_before(*start) : std::nullopt;
+    if (!before) return error = "the segment of record " + std::to_string(first) + " does not open with its segment record", false;
+    auto it = signed_roots.find(first);
+    if (it == signed_roots.end() || it->second != before->root())
+      return error = "the segment of record " + std::to_string(first) + " does not continue the log: its segment record does not match the signed checkpoint of " +
+                     std::to_string(first) + " records",
+             false;
+    tree = *before;
+  }
+  FrameStream in(fd, 0, to);
+  for (;;) {
+    if (stop) return true;
+    Frame f;
+    if (!in.next(f, error)) return false;
+    if (f.status == FrameStatus::end) return true;
+    if (f.status != FrameStatus::ok || f.seq != tree.size())
+      return error = "record " + std::to_string(tree.size()) + " of the audit log is " +
+                     (f.status != FrameStatus::ok ? "damaged (" + std::string(to_string(f.status)) + ")" : "numbered " + std::to_string(f.seq)),
+             false;
+    tree.append(leaf_hash(f.payload));
+    in.advance(f);
+  }
+}
 
 }  // namespace
 
@@ -148,6 +190,28 @@ bool AuditLog::load(std::string& error) {
   }
   ckpt_end_offset_ = off;
   last_ckpt_size_ = latest ? latest->size : 0;
+  signed_roots_ = signed_roots;
+
+  // Segments (audit/segments.h): the sealed ones are checked with the records
+  // before the start; the active one opens with its segment record unless it
+  // is the first.
+  (void)::unlink(dir_.file("audit.log.next").c_str());   // a rotation cut short before its rename
+  {
+    std::vector<SegmentFile> files;
+    if (!list_segments(dir_, {}, files, error)) return false;
+    active_first_ = files.back().first;
+    files.pop_back();
+    sealed_ = std::move(files);
+    // A rotation cut short after linking the active segment: the link goes.
+    std::string link = dir_.file(segment_file_name(active_first_));
+    if (same_file(link, fd_)) (void)::unlink(link.c_str());
+  }
+  if (file_size(fd_) == 0 && !sealed_.empty())
+    return error = "the active segment `audit.log` is empty but sealed segments exist (it was deleted or emptied); run `redline audit verify`",
+           false;
+  if (active_first_ == 0 && !sealed_.empty())
+    return error = "`segments/` holds sealed segments but `audit.log` begins at record 0 (the log was replaced); run `redline audit verify`",
+           false;
 
   // The witness holds checkpoints published earlier: the log must still hold
   // every record they cover (a folder cut back to an old checkpoint, or re-signed, is refused).
@@ -185,6 +249,26 @@ bool AuditLog::load(std::string& error) {
   // Streamed through a bounded window: opening takes memory independent of
   // the log's size; from the stored frontier, it reads only the records after it.
   std::uint64_t start = options_.resume_from_frontier ? resume(signed_roots, witnessed) : 0;
+  if (start == 0 && active_first_ > 0) {
+    // Without a usable frontier, start from the active segment's segment
+    // record: the sealed segments are checked like the records before a frontier.
+    CompactRange before;
+    std::atomic<bool> go{false};
+    if (!read_segment(fd_, active_first_, 0, signed_roots, go, before, error)) return error += "; run `redline audit verify`", false;
+    for (const auto& [wsize, wroot] : witnessed)
+      if (wsize < active_first_ && (!signed_roots.count(wsize) || signed_roots.at(wsize) != wroot))
+        return error = "the witness holds a checkpoint of " + std::to_string(wsize) + " records that the folder does not (the log was rewritten); run `redline audit verify --witness`",
+               false;
+    Frame f;
+    FrameStream head(fd_, 0, file_size(fd_));
+    if (!head.next(f, error)) return false;
+    flips_ = parse_segment_record(f.payload)->flips;
+    tree_ = before;
+    records_ = active_first_;
+    prefix_size_ = active_first_;
+    prefix_offset_ = 0;
+    prefix_root_ = before.root();
+  }
   FrameStream in(fd_, start, file_size(fd_));
   std::optional<Hash> root_at_seal;
   for (;;) {
@@ -220,6 +304,7 @@ bool AuditLog::load(std::string& error) {
       return error = "record " + std::to_string(records_) + " of the audit log is numbered " + std::to_string(f.seq) +
                      " (a record was dropped or moved); run `redline audit verify`",
              false;
+    if (is_segment_record(f.payload) && !continues(f.payload, error)) return error += "; run `redline audit verify`", false;
     tree_.append(leaf_hash(f.payload));
     note_record(records_, f.payload);
     ++records_;
@@ -323,7 +408,91 @@ std::map<std::string, LoggedFlip> AuditLog::switch_flips(bool refresh, std::stri
   return flips_;
 }
 
+// A segment record is where it belongs (the first record of the active
+// segment, after the first) and its tree is the tree of the records before it.
+bool AuditLog::continues(std::string_view payload, std::string& error) const {
+  auto s = parse_segment_record(payload);
+  auto before = s ? tree_before(*s) : std::nullopt;
+  if (!before || s->first != records_ || records_ != active_first_ || records_ == 0)
+    return error = "record " + std::to_string(records_) + " is a segment record out of place or malformed", false;
+  if (before->root() != tree_.root())
+    return error = "the segment that begins at record " + std::to_string(records_) + " does not continue the records before it", false;
+  return true;
+}
+
 bool AuditLog::catch_up(std::string& error) {
+  if (!read_tail(error)) return false;
+  // Another writer sealed the active segment: what it wrote there is read
+  // above; move on to the new one.
+  if (!same_file(dir_.file("audit.log"), fd_) && (!follow_rotation(error) || !read_tail(error))) return false;
+  std::uint64_t csize = file_size(ckpt_fd_);
+  if (csize > ckpt_end_offset_) {
+    std::string data;
+    if (!pread_range(ckpt_fd_, ckpt_end_offset_, csize, data, error)) return false;
+    std::size_t off = 0;
+    for (Frame f; (f = read_frame(data, off)).status == FrameStatus::ok; off += f.size) {
+      if (auto c = parse_checkpoint(f.payload.substr(0, f.payload.find("\n\n") + 1))) {
+        last_ckpt_size_ = c->size;
+        signed_roots_[c->size] = c->root;
+      }
+      ++checkpoints_;
+    }
+    if (off < data.size() && ::ftruncate(ckpt_fd_, static_cast<off_t>(ckpt_end_offset_ + off)) != 0)
+      return error = "cannot cut a torn tail of the checkpoints: " + errno_text(), false;
+    ckpt_end_offset_ += off;
+  }
+  return true;
+}
+
+bool AuditLog::follow_rotation(std::string& error) {
+  int fd = ::open(dir_.file("audit.log").c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  if (fd < 0) return error = "cannot open the new audit log segment: " + errno_text(), false;
+  retired_fds_.push_back(fd_.exchange(fd));
+  end_offset_ = 0;
+  active_first_ = records_;
+  return true;
+}
+
+// Seals the active segment (called under the folder lock right after a
+// checkpoint of every record): links it into DIR/segments, then replaces
+// audit.log with a new file that holds only its segment record. A crash
+// between the two leaves a link of the active file (removed at the next
+// open) or a stray audit.log.next (likewise); never a gap.
+bool AuditLog::rotate(std::string& error) {
+  std::string seg_dir = dir_.file("segments");
+  if (::mkdir(seg_dir.c_str(), 0700) != 0 && errno != EEXIST) return error = "cannot create `" + seg_dir + "`: " + errno_text(), false;
+  std::string sealed = dir_.file(segment_file_name(active_first_));
+  if (::link(dir_.file("audit.log").c_str(), sealed.c_str()) != 0 && !(errno == EEXIST && same_file(sealed, fd_)))
+    return error = "cannot seal the audit log segment as `" + sealed + "`: " + errno_text(), false;
+  if (!state::sync_dir(seg_dir, error)) return false;
+  SegmentStart start{records_, std::vector<Hash>(tree_.hashes().begin(), tree_.hashes().end()), flips_};
+  std::string payload = segment_record(start, state::now_rfc3339()), frame;
+  append_frame(frame, records_, payload);
+  std::string next = dir_.file("audit.log.next");
+  int fd = ::open(next.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return error = "cannot create `" + next + "`: " + errno_text(), false;
+  if (!state::write_all(fd, frame.data(), frame.size(), error) || ::fdatasync(fd) != 0 ||
+      ::rename(next.c_str(), dir_.file("audit.log").c_str()) != 0) {
+    if (error.empty()) error = errno_text();
+    ::close(fd);
+    (void)::unlink(next.c_str());
+    return error = "cannot start a new audit log segment: " + error, false;
+  }
+  if (!state::sync_dir(dir_.path(), error)) {
+    ::close(fd);
+    return false;
+  }
+  retired_fds_.push_back(fd_.exchange(fd));
+  active_first_ = records_;
+  tree_.append(leaf_hash(payload));
+  ++records_;
+  end_offset_ = frame.size();
+  write_seal();
+  write_frontier();
+  return true;
+}
+
+bool AuditLog::read_tail(std::string& error) {
   std::uint64_t size = file_size(fd_);
   if (size < end_offset_) return error = "the audit log shrank while open (another process cut it)", false;
   if (size > end_offset_) {
@@ -341,25 +510,13 @@ bool AuditLog::catch_up(std::string& error) {
           return error = "cannot cut a torn tail of the audit log: " + errno_text(), false;
         break;
       }
+      if (is_segment_record(f.payload) && !continues(f.payload, error)) return false;
       tree_.append(leaf_hash(f.payload));
       note_record(records_, f.payload);
       ++records_;
       off += f.size;
     }
     end_offset_ += off;
-  }
-  std::uint64_t csize = file_size(ckpt_fd_);
-  if (csize > ckpt_end_offset_) {
-    std::string data;
-    if (!pread_range(ckpt_fd_, ckpt_end_offset_, csize, data, error)) return false;
-    std::size_t off = 0;
-    for (Frame f; (f = read_frame(data, off)).status == FrameStatus::ok; off += f.size) {
-      if (auto c = parse_checkpoint(f.payload.substr(0, f.payload.find("\n\n") + 1))) last_ckpt_size_ = c->size;
-      ++checkpoints_;
-    }
-    if (off < data.size() && ::ftruncate(ckpt_fd_, static_cast<off_t>(ckpt_end_offset_ + off)) != 0)
-      return error = "cannot cut a torn tail of the checkpoints: " + errno_text(), false;
-    ckpt_end_offset_ += off;
   }
   return true;
 }
@@ -435,13 +592,17 @@ bool AuditLog::write_batch(std::vector<std::string>& payloads, bool force_checkp
   bool due = records_ > last_ckpt_size_ &&
              (records_ - last_ckpt_size_ >= options_.checkpoint_every ||
               std::chrono::steady_clock::now() - last_ckpt_time_ >= options_.checkpoint_interval);
-  if (force_checkpoint || due) {
+  bool seal = options_.segment_bytes > 0 && end_offset_ >= options_.segment_bytes && records_ > active_first_ + 1;
+  if (force_checkpoint || due || seal) {
     if (::fdatasync(fd_) != 0) return error = "cannot sync the audit log: " + errno_text(), fatal = true, false;
     if (!write_checkpoint(error)) {
       if (::ftruncate(ckpt_fd_, static_cast<off_t>(ckpt_end_offset_)) != 0) fatal = true;
       return false;
     }
   }
+  // The records are written and signed either way; a rotation that fails is
+  // retried with the next batch (the log reports itself unhealthy meanwhile).
+  if (seal && !rotate(error)) return false;
   return true;
 }
 
@@ -695,11 +856,10 @@ void AuditLog::write_frontier() {
   nlohmann::json j;
   j["size"] = records_;
   j["offset"] = end_offset_;
+  j["first"] = active_first_;
   j["hashes"] = nlohmann::json::array();
   for (const Hash& h : tree_.hashes()) j["hashes"].push_back(crypto::to_hex(h));
-  j["flips"] = nlohmann::json::object();
-  for (const auto& [name, f] : flips_)
-    j["flips"][name] = {{"tripped", f.tripped}, {"seq", f.seq}, {"by", f.by}, {"role", f.role}, {"because", f.because}, {"at", f.at}};
+  j["flips"] = nlohmann::json::parse(flips_to_json(flips_));
   std::string body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::string error;
   if (state::write_file_atomic(dir_.file("frontier"), body + "\n" + crypto::to_hex(frontier_mac(body)) + "\n", error))
@@ -737,16 +897,15 @@ std::uint64_t AuditLog::resume(const std::map<std::uint64_t, Hash>& checkpoints,
     auto it = checkpoints.find(size);
     if (it == checkpoints.end() || it->second != range->root()) return give_up("no signed checkpoint matches it");
     if (offset > file_size(fd_)) return give_up("the log is shorter than it");
+    if (j.value("first", std::uint64_t{0}) != active_first_) return give_up("it lies in an earlier segment");
     for (const auto& [wsize, wroot] : witnessed)
       if (wsize < size && (!checkpoints.count(wsize) || checkpoints.at(wsize) != wroot))
         return give_up("the witness holds a checkpoint the folder does not");
-    std::map<std::string, LoggedFlip> flips;
-    for (const auto& [name, f] : j.at("flips").items())
-      flips[name] = LoggedFlip{f.at("tripped").get<bool>(), f.at("seq").get<std::uint64_t>(), f.at("by").get<std::string>(),
-                               f.at("role").get<std::string>(), f.at("because").get<std::string>(), f.at("at").get<std::string>()};
+    auto flips = flips_from_json(j.at("flips").dump());
+    if (!flips) return give_up("damaged");
     tree_ = *range;
     records_ = size;
-    flips_ = std::move(flips);
+    flips_ = std::move(*flips);
     frontier_stored_ = size;
     prefix_size_ = size;
     prefix_offset_ = offset;
@@ -760,27 +919,38 @@ std::uint64_t AuditLog::resume(const std::map<std::uint64_t, Hash>& checkpoints,
 // Reads the records before the frontier and checks that they hash to the
 // signed root it was matched to: the check a whole read at open made.
 bool AuditLog::check_prefix(std::string& error) {
-  FrameStream in(fd_, 0, prefix_offset_);
-  CompactRange tree;
   bool ok = true;
-  for (;;) {
+  CompactRange tree;
+  // The sealed segments present (older ones may have been archived), each
+  // against the signed checkpoint at its end, and without gaps between them.
+  for (std::size_t i = 0; ok && i < sealed_.size(); ++i) {
+    const SegmentFile& seg = sealed_[i];
+    std::uint64_t end = i + 1 < sealed_.size() ? sealed_[i + 1].first : active_first_;
+    int fd = ::open(seg.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      error = "cannot read `" + seg.path + "`: " + errno_text();
+      ok = false;
+      break;
+    }
+    ok = read_segment(fd, seg.first, file_size(fd), signed_roots_, stop_prefix_, tree, error);
+    ::close(fd);
     if (stop_prefix_) return true;   // closing: nothing was found, nothing is claimed
-    Frame f;
-    if (!in.next(f, error)) {
+    if (!ok) break;
+    auto it = signed_roots_.find(end);
+    if (tree.size() != end) {
       ok = false;
-      break;
-    }
-    if (f.status == FrameStatus::end) break;
-    if (f.status != FrameStatus::ok || f.seq != tree.size()) {
+      error = tree.size() < end ? "records " + std::to_string(tree.size()) + ".." + std::to_string(end - 1) +
+                                      " are missing (a sealed segment was removed from the middle of the log)"
+                                : "the sealed segment `" + seg.path + "` overlaps the next one";
+    } else if (it == signed_roots_.end() || it->second != tree.root()) {
       ok = false;
-      error = "record " + std::to_string(tree.size()) + " of the audit log is " +
-              (f.status != FrameStatus::ok ? "damaged (" + std::string(to_string(f.status)) + ")" : "numbered " + std::to_string(f.seq)) +
-              "; run `redline audit verify`";
-      break;
+      error = "the sealed segment `" + seg.path + "` does not match the signed checkpoint of " + std::to_string(end) + " records (a record in " +
+              std::to_string(seg.first) + ".." + std::to_string(end - 1) + " was altered)";
     }
-    tree.append(leaf_hash(f.payload));
-    in.advance(f);
   }
+  if (ok) ok = read_segment(fd_, active_first_, prefix_offset_, signed_roots_, stop_prefix_, tree, error);
+  if (stop_prefix_) return true;
+  if (!ok) error += "; run `redline audit verify`";
   if (ok && (tree.size() != prefix_size_ || tree.root() != prefix_root_)) {
     ok = false;
     error = "the audit log does not match its signed checkpoint of " + std::to_string(prefix_size_) + " records (a record up to " +
@@ -822,6 +992,7 @@ AuditLog::~AuditLog() {
     if (fatal_.empty() && records_ == last_ckpt_size_ && records_ > frontier_stored_) write_frontier();
   }
   if (fd_ >= 0) ::close(fd_);
+  for (int fd : retired_fds_) ::close(fd);
   if (ckpt_fd_ >= 0) ::close(ckpt_fd_);
   if (seal_fd_ >= 0) ::close(seal_fd_);
   if (lock_fd_ >= 0) ::close(lock_fd_);

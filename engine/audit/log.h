@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "audit/merkle.h"
+#include "audit/segments.h"
 #include "state/state_dir.h"
 
 namespace redline::audit {
@@ -68,13 +69,10 @@ struct LogOptions {
   /// open returns.
   bool resume_from_frontier = false;
   std::uint64_t frontier_every = 65536;                ///< store the frontier when it moved this many records (and at close)
-};
-
-/// The last applied flip of one switch, as the log's switch records say.
-struct LoggedFlip {
-  bool tripped = false;
-  std::uint64_t seq = 0;
-  std::string by, role, because, at;
+  /// Seal the active segment (audit/segments.h) once it holds this many bytes
+  /// (0: never): older records then live in DIR/segments, can be archived,
+  /// and a start without a usable frontier reads only the active segment.
+  std::uint64_t segment_bytes = 256ull << 20;
 };
 
 /// A writer of one state folder's audit log. Thread-safe.
@@ -147,6 +145,10 @@ class AuditLog {
   void write_frontier();
   std::uint64_t resume(const std::map<std::uint64_t, Hash>& checkpoints, const std::map<std::uint64_t, Hash>& witnessed);
   bool check_prefix(std::string& error);
+  bool read_tail(std::string& error);
+  bool follow_rotation(std::string& error);
+  bool rotate(std::string& error);
+  bool continues(std::string_view payload, std::string& error) const;
   void write_seal();
   void run_background();
 
@@ -171,7 +173,15 @@ class AuditLog {
 
   // Guarded by io_mu_ (held by the group-commit leader): the files and the tree.
   std::mutex io_mu_;
-  int fd_ = -1, ckpt_fd_ = -1, seal_fd_ = -1, lock_fd_ = -1;   // opened once; batches flock lock_fd_
+  // Opened once; batches flock lock_fd_. fd_ is the active segment: it moves
+  // to a new file at a rotation (atomic: sync_to reads it without io_mu_), and
+  // the old descriptor stays open until close (a sync may be using it).
+  std::atomic<int> fd_{-1};
+  int ckpt_fd_ = -1, seal_fd_ = -1, lock_fd_ = -1;
+  std::vector<int> retired_fds_;
+  std::uint64_t active_first_ = 0;          ///< the sequence number of the active segment's first record
+  std::vector<SegmentFile> sealed_;         ///< the sealed segments present at open (checked with the prefix)
+  std::map<std::uint64_t, Hash> signed_roots_;   ///< every signed checkpoint's size and root, as read at open
   std::uint64_t unsealed_from_ = 0, unsealed_to_ = 0;   ///< records found unsealed at open, flagged in the next checkpoint
   std::uint64_t end_offset_ = 0, ckpt_end_offset_ = 0;
   std::uint64_t records_ = 0, checkpoints_ = 0, last_ckpt_size_ = 0;

@@ -14,6 +14,7 @@
 
 #include "api/policy_hash.h"
 #include "audit/log_format.h"
+#include "audit/segments.h"
 #include "audit/witness.h"
 #include <map>
 #include <set>
@@ -141,21 +142,17 @@ VerifyReport verify_log(const state::StateDir& dir, const std::function<void(std
   }
   r.checkpoints = heads.size();
   std::uint64_t sealed = heads.empty() ? 0 : heads.back().checkpoint.size;
-  // Streamed through a bounded window: verifying takes memory independent of the log's size.
-  int fd = ::open(dir.file("audit.log").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 && !heads.empty()) return r.error = "cannot read `" + dir.file("audit.log") + "`: " + std::strerror(errno), r;
-  struct Closer {
-    int fd;
-    ~Closer() {
-      if (fd >= 0) ::close(fd);
-    }
-  } closer{fd};
-  struct stat st{};
-  std::uint64_t total = fd >= 0 && ::fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
-  FrameStream in(fd, 0, total);
+  std::vector<SegmentFile> files;
+  if (!list_segments(dir, expect.segment_dirs, files, r.error)) return r;
+  std::uint64_t total = 0, done = 0;   // bytes, for progress
+  for (const SegmentFile& file : files) {
+    struct stat st{};
+    if (::stat(file.path.c_str(), &st) == 0) total += static_cast<std::uint64_t>(st.st_size);
+  }
 
   CompactRange tree;
-  std::size_t next_head = 0, off = 0;
+  std::size_t next_head = 0;
+  std::uint64_t off = 0;
   std::set<std::string> loaded;   // policies named by policy_load records
   std::map<std::string, bool> flips;   // switch -> tripped, by the last applied flip
   auto check_outside = [&]() {
@@ -182,48 +179,133 @@ VerifyReport verify_log(const state::StateDir& dir, const std::function<void(std
     return true;
   };
   if (!check_heads()) return r;
-  for (std::uint64_t seq = 0;; ++seq) {
-    Frame f;
-    if (!in.next(f, r.error)) return r;
-    off = in.offset();
-    if (f.status == FrameStatus::end) break;
-    if (f.status != FrameStatus::ok) {
-      bool torn = f.status == FrameStatus::truncated || in.rest_is_zero(r.error);
-      if (!r.error.empty()) return r;
-      if (torn && seq >= sealed) {
-        r.warning += std::string(r.warning.empty() ? "" : "; ") + "an incomplete tail of " + std::to_string(total - off) +
-                     " bytes after record " + (seq ? std::to_string(seq - 1) : std::string("none")) +
-                     " (a crash or a writer in progress; the next writer cuts it)";
-        break;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const SegmentFile& file = files[i];
+    const bool active = file.active;
+    int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && active && errno == ENOENT && heads.empty() && files.size() == 1) break;   // a folder with no log yet
+    if (fd < 0) return r.error = "cannot read `" + file.path + "`: " + std::strerror(errno), r;
+    struct Closer {
+      int fd;
+      ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st{};
+    std::uint64_t size = ::fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+    ++r.segments;
+    if (active && size == 0) {
+      if (i == 0) break;   // an empty log
+      r.bad_record = tree.size();
+      r.error = "the active segment `audit.log` is empty but sealed segments exist (it was deleted or emptied; records from " +
+                std::to_string(tree.size()) + " on are missing)";
+      return r;
+    }
+    if (file.first != tree.size()) {
+      if (i == 0 && tree.size() == 0 && file.first > 0) {
+        // The oldest segments are not at hand: start from the segment record
+        // of the first one present, checked against the signed checkpoint there.
+        FrameStream head(fd, 0, size);
+        Frame f;
+        if (!head.next(f, r.error)) return r;
+        auto start = f.status == FrameStatus::ok && f.seq == file.first ? parse_segment_record(f.payload) : std::nullopt;
+        auto before = start && start->first == file.first ? tree_before(*start) : std::nullopt;
+        if (!before) {
+          r.bad_record = file.first;
+          r.error = "`" + file.path + "` does not open with its segment record (record " + std::to_string(file.first) + ")";
+          return r;
+        }
+        if (!expect.allow_archived) {
+          r.error = "records 0.." + std::to_string(file.first - 1) +
+                    " are not in the folder (archived segments): name the folder that holds them with --segments, or verify from the "
+                    "signed checkpoint of " + std::to_string(file.first) + " records with --allow-archived";
+          return r;
+        }
+        while (next_head < heads.size() && heads[next_head].checkpoint.size < file.first) ++next_head;
+        if (next_head == heads.size() || heads[next_head].checkpoint.size != file.first || heads[next_head].checkpoint.root != before->root()) {
+          r.bad_record = file.first;
+          r.error = "the segment record of `" + file.path + "` does not match the signed checkpoint of " + std::to_string(file.first) +
+                    " records (the segment does not continue the log)";
+          return r;
+        }
+        tree = *before;
+        for (const auto& [name, flip] : start->flips) flips[name] = flip.tripped;
+        r.archived = file.first;
+        r.warning += std::string(r.warning.empty() ? "" : "; ") + "records 0.." + std::to_string(file.first - 1) +
+                     " are archived (not at hand): verified from the signed checkpoint of " + std::to_string(file.first) + " records";
+        std::size_t skipped = 0;
+        for (const auto& [wsize, entry] : outside)
+          if (wsize < file.first && !entry.second.empty()) ++skipped;
+        if (skipped)
+          r.warning += "; " + std::to_string(skipped) + " outside checkpoint(s) below " + std::to_string(file.first) + " records not checked";
+        if (!check_heads()) return r;
+      } else {
+        r.bad_record = tree.size();
+        r.error = file.first > tree.size() ? "records " + std::to_string(tree.size()) + ".." + std::to_string(file.first - 1) +
+                                                 " are missing (a segment before `" + file.path + "` is not in the folder)"
+                                           : "`" + file.path + "` begins at record " + std::to_string(file.first) + ", inside the segment before it";
+        return r;
       }
-      r.bad_record = seq;
-      r.error = "record " + std::to_string(seq) + " is damaged (" + to_string(f.status) + " at byte " + std::to_string(off) + ")";
-      return r;
     }
-    if (f.seq != seq) {
-      r.bad_record = seq;
-      r.error = "record " + std::to_string(seq) + " is numbered " + std::to_string(f.seq) + " (a record was dropped, duplicated or moved)";
-      return r;
+    FrameStream in(fd, 0, size);
+    for (std::uint64_t seq = tree.size();; seq = tree.size()) {
+      Frame f;
+      if (!in.next(f, r.error)) return r;
+      off = done + in.offset();
+      if (f.status == FrameStatus::end) break;
+      if (f.status != FrameStatus::ok) {
+        bool torn = f.status == FrameStatus::truncated || in.rest_is_zero(r.error);
+        if (!r.error.empty()) return r;
+        if (torn && active && seq >= sealed) {
+          r.warning += std::string(r.warning.empty() ? "" : "; ") + "an incomplete tail of " + std::to_string(size - in.offset()) +
+                       " bytes after record " + (seq ? std::to_string(seq - 1) : std::string("none")) +
+                       " (a crash or a writer in progress; the next writer cuts it)";
+          break;
+        }
+        r.bad_record = seq;
+        r.error = "record " + std::to_string(seq) + " is damaged (" + to_string(f.status) + " at byte " + std::to_string(in.offset()) +
+                  (files.size() > 1 ? " of `" + file.path + "`" : std::string()) + ")";
+        return r;
+      }
+      if (f.seq != seq) {
+        r.bad_record = seq;
+        r.error = "record " + std::to_string(seq) + " is numbered " + std::to_string(f.seq) + " (a record was dropped, duplicated or moved)";
+        return r;
+      }
+      // Every record is a JSON object that opens with its type (audit/record.h); a
+      // cheap shape check here, the signed roots prove the content.
+      if (!f.payload.starts_with("{\"type\":\"") || !f.payload.ends_with("}")) {
+        r.bad_record = seq;
+        r.error = "record " + std::to_string(seq) + " is not a well-formed audit record";
+        return r;
+      }
+      // A segment record opens every segment after the first, and its tree
+      // is the tree of every record before it: the continuity proof.
+      bool opens = in.offset() == 0 && seq == file.first && seq > 0;
+      if (opens || is_segment_record(f.payload)) {
+        auto start = parse_segment_record(f.payload);
+        auto before = start ? tree_before(*start) : std::nullopt;
+        if (!opens || !before || start->first != seq || before->root() != tree.root()) {
+          r.bad_record = seq;
+          r.error = opens ? "record " + std::to_string(seq) + " should be the segment record of `" + file.path +
+                                "` and does not continue the records before it"
+                          : "record " + std::to_string(seq) + " is a segment record inside a segment";
+          return r;
+        }
+      }
+      if (f.payload.starts_with("{\"type\":\"policy_load\"") || f.payload.starts_with("{\"type\":\"switch\"")) {
+        auto j = nlohmann::json::parse(f.payload, nullptr, false);
+        if (j.is_object() && j.value("type", "") == "policy_load" && j.contains("policy") && j["policy"].is_string())
+          loaded.insert(j["policy"].get<std::string>());
+        if (j.is_object() && j.value("type", "") == "switch" && j.value("result", "") == "applied")
+          flips[j.value("switch", "")] = j.value("action", "") == "trip";
+      }
+      tree.append(leaf_hash(f.payload));
+      in.advance(f);
+      off = done + in.offset();
+      if (!check_heads()) return r;
+      if (progress && (seq & 0xFFFF) == 0) progress(seq + 1, off, total);
     }
-    // Every record is a JSON object that opens with its type (audit/record.h); a
-    // cheap shape check here, the signed roots prove the content.
-    if (!f.payload.starts_with("{\"type\":\"") || !f.payload.ends_with("}")) {
-      r.bad_record = seq;
-      r.error = "record " + std::to_string(seq) + " is not a well-formed audit record";
-      return r;
-    }
-    if (f.payload.starts_with("{\"type\":\"policy_load\"") || f.payload.starts_with("{\"type\":\"switch\"")) {
-      auto j = nlohmann::json::parse(f.payload, nullptr, false);
-      if (j.is_object() && j.value("type", "") == "policy_load" && j.contains("policy") && j["policy"].is_string())
-        loaded.insert(j["policy"].get<std::string>());
-      if (j.is_object() && j.value("type", "") == "switch" && j.value("result", "") == "applied")
-        flips[j.value("switch", "")] = j.value("action", "") == "trip";
-    }
-    tree.append(leaf_hash(f.payload));
-    in.advance(f);
-    off = in.offset();
-    if (!check_heads()) return r;
-    if (progress && (seq & 0xFFFF) == 0) progress(seq + 1, off, total);
+    done += size;
+    if (!active && !check_heads()) return r;
   }
   r.records = tree.size();
   if (next_head < heads.size()) {
@@ -289,22 +371,45 @@ VerifyReport verify_log(const state::StateDir& dir, const std::function<void(std
 }
 
 bool for_each_record(const state::StateDir& dir, const std::function<bool(std::uint64_t, std::string_view)>& visit, std::string& error) {
-  int fd = ::open(dir.file("audit.log").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return error = "cannot read `" + dir.file("audit.log") + "`: " + std::strerror(errno), false;
-  struct stat st{};
-  FrameStream in(fd, 0, ::fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0);
-  bool ok = true;
-  for (std::uint64_t seq = 0;; ++seq) {
-    Frame f;
-    if (!in.next(f, error)) {
-      ok = false;
-      break;
+  std::vector<SegmentFile> files;
+  if (!list_segments(dir, {}, files, error)) return false;
+  std::optional<std::uint64_t> next;
+  for (const SegmentFile& file : files) {
+    int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return error = "cannot read `" + file.path + "`: " + std::strerror(errno), false;
+    struct stat st{};
+    std::uint64_t size = ::fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+    if (size == 0) {
+      ::close(fd);
+      continue;
     }
-    if (f.status != FrameStatus::ok || f.seq != seq || !visit(seq, f.payload)) break;
-    in.advance(f);
+    if (next && *next != file.first) {
+      ::close(fd);
+      return error = "records " + std::to_string(*next) + ".." + std::to_string(file.first - 1) + " are missing (a segment is not in the folder)",
+             false;
+    }
+    FrameStream in(fd, 0, size);
+    std::uint64_t seq = file.first;
+    bool ok = true, stop = false;
+    for (;; ++seq) {
+      Frame f;
+      if (!in.next(f, error)) {
+        ok = false;
+        break;
+      }
+      if (f.status == FrameStatus::end) break;
+      if (f.status != FrameStatus::ok || f.seq != seq || !visit(seq, f.payload)) {
+        stop = true;
+        break;
+      }
+      in.advance(f);
+    }
+    ::close(fd);
+    if (!ok) return false;
+    if (stop) return true;
+    next = seq;
   }
-  ::close(fd);
-  return ok;
+  return true;
 }
 
 state::Result<std::optional<Checkpoint>> latest_checkpoint(const state::StateDir& dir) {
@@ -330,15 +435,19 @@ state::Result<InclusionProof> prove_inclusion(const state::StateDir& dir, std::u
   std::vector<Hash> leaves;
   leaves.reserve(static_cast<std::size_t>(head.checkpoint.size));
   InclusionProof p;
+  bool archived = false;
   if (!for_each_record(
           dir,
           [&](std::uint64_t s, std::string_view payload) {
+            if (s != leaves.size()) return archived = true, false;
             leaves.push_back(leaf_hash(payload));
             if (s == seq) p.record = std::string(payload);
             return leaves.size() < head.checkpoint.size;
           },
           r.error))
     return r;
+  if (archived)
+    return r.error = "the oldest segments of the log are archived (not in the folder); a proof needs every record up to the checkpoint", r;
   if (leaves.size() < head.checkpoint.size) return r.error = "the log holds fewer records than its latest checkpoint; run `redline audit verify`", r;
   MerkleTree tree(leaves);
   if (tree.root() != head.checkpoint.root) return r.error = "the log does not match its latest checkpoint; run `redline audit verify`", r;

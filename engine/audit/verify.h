@@ -32,6 +32,8 @@ struct VerifyReport {
   std::uint64_t records = 0, checkpoints = 0, policies = 0;
   std::uint64_t key_sets = 0;         ///< stored approver keys (DIR/keys) checked
   std::uint64_t covered = 0;          ///< records covered by the latest checkpoint
+  std::uint64_t archived = 0;         ///< leading records not at hand (archived segments), when allowed
+  std::uint64_t segments = 0;         ///< segment files read (sealed ones and audit.log)
 };
 
 /// What a verifier knows from outside the folder (all optional).
@@ -39,6 +41,11 @@ struct VerifyExpect {
   std::optional<std::uint64_t> size{};  ///< the log holds at least this many records...
   std::optional<Hash> root{};           ///< ...whose root at `size` is this
   std::string witness{};                ///< a witness (audit/witness.h): every checkpoint it holds must match, under its pinned key
+  std::vector<std::string> segment_dirs{};  ///< folders holding archived segments (audit/segments.h), read besides DIR/segments
+  /// Accept a log whose oldest segments are not at hand: verify from the
+  /// signed checkpoint at the first segment present (its segment record is
+  /// the continuity proof). Without it, missing leading records are an error.
+  bool allow_archived = false;
 };
 
 /// Verifies everything; `progress(records_done, bytes_done, bytes_total)` is
@@ -50,9 +57,11 @@ VerifyReport verify_log(const state::StateDir& dir,
                         const std::function<void(std::uint64_t, std::uint64_t, std::uint64_t)>& progress = {},
                         const VerifyExpect& expect = {});
 
-/// Calls `visit(seq, payload)` for every intact record in order (stopping at
-/// the first damaged frame or when `visit` returns false); false with
-/// `error` when the log cannot be read.
+/// Calls `visit(seq, payload)` for every intact record in order, across the
+/// segments present (stopping at the first damaged frame or when `visit`
+/// returns false); false with `error` when the log cannot be read or a
+/// segment is missing between two present ones. Archived leading segments
+/// are skipped: the first record visited may have a number above 0.
 bool for_each_record(const state::StateDir& dir, const std::function<bool(std::uint64_t, std::string_view)>& visit,
                      std::string& error);
 

@@ -26,6 +26,9 @@ const char* kHelp =
     "                    (from a checkpoint kept elsewhere; base64 works too)\n"
     "      --witness FILE  every checkpoint FILE holds (see `serve --witness`) must match the\n"
     "                    log, under the key FILE pins\n"
+    "      --segments DIR[,DIR...]  folders holding archived segments of the log\n"
+    "      --allow-archived  verify from the signed checkpoint at the oldest segment at hand\n"
+    "                    when older segments are archived (else missing records are an error)\n"
     "  show              print the records as JSON Lines (each with its `seq`)\n"
     "      --since N     only records N and later\n"
     "      --type T      only records of type T (decision, switch, policy_load, approval, access_denied, case)\n"
@@ -70,6 +73,12 @@ int verify(const state::StateDir& dir, const Args& args) {
     expect.root = h;
   }
   expect.witness = args.get("witness");
+  for (std::string_view rest = args.get("segments"); !rest.empty();) {
+    std::size_t comma = rest.find(',');
+    if (comma != 0) expect.segment_dirs.emplace_back(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  expect.allow_archived = args.has("allow-archived");
   bool tty = isatty(STDERR_FILENO);
   auto progress = [&](std::uint64_t records, std::uint64_t done, std::uint64_t total) {
     if (!tty || total == 0) return;
@@ -82,7 +91,10 @@ int verify(const state::StateDir& dir, const Args& args) {
     std::cerr << "redline audit verify: " << r.error << '\n';
     return 1;
   }
-  std::cout << "ok: " << r.records << " records, " << r.checkpoints << " signed checkpoints (the latest covers " << r.covered
+  std::cout << "ok: " << r.records << " records";
+  if (r.segments > 1) std::cout << " in " << r.segments << " segments";
+  if (r.archived) std::cout << " (" << r.archived << " archived, not checked: verified from the signed checkpoint at " << r.archived << ")";
+  std::cout << ", " << r.checkpoints << " signed checkpoints (the latest covers " << r.covered
             << " records), " << r.policies << " stored policy versions";
   if (r.key_sets) std::cout << ", " << r.key_sets << " stored approver key sets";
   std::cout << '\n';
@@ -156,7 +168,7 @@ int replay(const state::StateDir& dir) {
 }  // namespace
 
 int cmd_audit(const std::vector<std::string>& argv) {
-  auto args = parse_args(argv, {"state", "since", "type", "case", "expect-size", "expect-root", "witness"}, {}, "audit");
+  auto args = parse_args(argv, {"state", "since", "type", "case", "expect-size", "expect-root", "witness", "segments"}, {"allow-archived"}, "audit");
   if (!args) return 2;
   if (args->has("help")) {
     std::cout << kHelp;

@@ -93,6 +93,7 @@ int cmd_serve(const std::vector<std::string>& argv) {
   audit::LogOptions log_options;
   if (!config.audit_durability.empty()) log_options.level = *audit::durability_from_string(config.audit_durability);
   log_options.witness = args->get("witness");
+  if (config.audit_segment_mb) log_options.segment_bytes = *config.audit_segment_mb << 20;
   // A long-running service starts from the stored frontier: start no longer
   // grows with the log; the older records are checked by a thread meanwhile.
   log_options.resume_from_frontier = true;

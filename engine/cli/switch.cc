@@ -8,6 +8,7 @@
 
 #include "audit/log.h"
 #include "audit/policy_store.h"
+#include "audit/segments.h"
 #include "audit/verify.h"
 #include "cli/cli.h"
 #include "killswitch/switch_state.h"
@@ -51,6 +52,11 @@ int status(const Program& prog, const std::string& dir_path, bool json) {
     audit::for_each_record(
         *dir.value,
         [&](std::uint64_t seq, std::string_view p) {
+          if (auto start = audit::parse_segment_record(p)) {
+            // A segment record carries every flip before it (older segments may be archived).
+            for (const auto& [name, f] : start->flips) logged[name] = {f.tripped, f.by, f.role, f.because, f.at, f.seq};
+            return true;
+          }
           if (!p.starts_with("{\"type\":\"switch\"")) return true;
           auto j = nlohmann::json::parse(p, nullptr, false);
           if (!j.is_object() || j.value("result", "") != "applied") return true;

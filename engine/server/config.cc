@@ -152,7 +152,7 @@ bool parse_config(std::string_view text, ServeConfig& out, std::string& error) {
   }
   if (j.contains("audit")) {
     const json& a = j["audit"];
-    if (!a.is_object() || !check_keys(a, {"strict", "mask", "durability"}, "`audit`", error))
+    if (!a.is_object() || !check_keys(a, {"strict", "mask", "durability", "segment_mb"}, "`audit`", error))
       return error = error.empty() ? "`audit` must be an object" : error, false;
     if (a.contains("strict")) {
       if (!a["strict"].is_boolean()) return error = "`audit.strict` must be true or false", false;
@@ -162,6 +162,12 @@ bool parse_config(std::string_view text, ServeConfig& out, std::string& error) {
       if (!a["durability"].is_string() || !audit::durability_from_string(a["durability"].get<std::string>()))
         return error = "`audit.durability` must be \"buffered\", \"written\" or \"durable\"", false;
       out.audit_durability = a["durability"].get<std::string>();
+    }
+    if (a.contains("segment_mb")) {
+      const json& m = a["segment_mb"];
+      if (!m.is_number_unsigned() || m.get<std::uint64_t>() > (1u << 20))
+        return error = "`audit.segment_mb` must be a whole number of MiB from 0 (never seal) to 1048576", false;
+      out.audit_segment_mb = m.get<std::uint64_t>();
     }
     if (a.contains("mask")) {
       if (!a["mask"].is_array()) return error = "`audit.mask` must be an array of JSON pointers", false;

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,7 @@ struct ServeConfig {
   std::chrono::milliseconds watch_interval{1000};     ///< policy file polling; 0 = only SIGHUP
   bool strict_audit = false;                          ///< acknowledge a decision once its record is durable
   std::string audit_durability;                       ///< "buffered", "written" or "durable"; "" for the default (written)
+  std::optional<std::uint64_t> audit_segment_mb;      ///< seal the active audit segment at this size (0: never); unset: 256
   std::vector<std::string> mask;                      ///< JSON pointers masked in audit records
   bool authzen_context = true;                        ///< AuthZEN decisions carry `context` (outcome, redline decision)
   std::string authzen_pdp;                            ///< AuthZEN metadata's `policy_decision_point` ("" = from Host)
