@@ -5,6 +5,8 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git python3
+  curl   # the approvals walkthrough (examples/defense-deployment/approvals.sh)
+  nodejs   # the inbox page driven in headless Chromium (tests/inbox), the peer benchmarks
   default-jre-headless antlr4 libantlr4-runtime-dev
   libboost-graph-dev nlohmann-json3-dev doctest-dev
   libssl-dev libsimdjson-dev

@@ -198,7 +198,7 @@ std::string case_record(const CaseEvent& e, const std::string& time) {
   j["request_canonical_digest"] = e.request_digest;   // Request::digest(): the same for every re-decision of the case
   if (!e.policy.empty()) j["policy"] = e.policy;
   if (!e.outcome.empty()) j["outcome"] = e.outcome;
-  if (e.event == "opened") j["roles"] = e.roles;
+  if (e.event == "opened" || e.event == "advanced") j["roles"] = e.roles;   // the roles it awaits now
   if (!e.by.empty()) {
     j["by"] = e.by;
     j["role"] = e.role;

@@ -81,12 +81,17 @@ struct Refusal {
 /// `refusal` to refuse the action.
 using Decider = std::function<bool(const Case& current, CaseAction& action, Recomputed& out, Refusal& refusal)>;
 
+/// Given the case as it stands (inside the transaction), computes the state
+/// time alone has brought it to (a step's deadline passed, the last one
+/// expired); false when that changes nothing (the store then writes nothing).
+using Refresher = std::function<bool(const Case& current, Recomputed& out)>;
+
 enum class ActStatus : std::uint8_t {
   done,            ///< committed; `after` is the case now
   unknown_case,
   closed,          ///< the case is already decided
   already_acted,   ///< this approver acted on it before
-  refused,         ///< the Decider refused (see `refusal`)
+  refused,         ///< the Decider refused (see `refusal`); for refresh: nothing changed
   failed,          ///< the store failed (see `error`); nothing changed
 };
 
@@ -119,6 +124,10 @@ class CaseStore {
   virtual bool list(const CaseQuery& q, std::vector<Case>& out, std::string& error) = 0;
   /// Records `action` on case `id` and its new state, atomically (see the top).
   virtual ActResult act(std::string_view id, CaseAction action, const Decider& decide) = 0;
+  /// Re-decides an open case without an action (the scheduler, when a
+  /// deadline may have passed) and commits its new state, stamped `at`, when
+  /// `refresh` says it changed; in one transaction, like act.
+  virtual ActResult refresh(std::string_view id, const Refresher& refresh, const std::string& at) = 0;
 };
 
 /// Opens (creating) the SQLite case store at `path` (WAL mode; its own

@@ -165,16 +165,8 @@ class SqliteCaseStore final : public CaseStore {
   ActResult act(std::string_view id, CaseAction action, const Decider& decide) override {
     std::lock_guard lock(mu_);
     ActResult r;
-    // The write lock first: whoever gets it second reads what the first committed.
-    if (!exec("BEGIN IMMEDIATE", r.error)) return r;
     Case c;
-    Found f = load(id, c, r.error);
-    if (f != Found::yes) {
-      rollback();
-      r.status = f == Found::no ? ActStatus::unknown_case : ActStatus::failed;
-      return r;
-    }
-    if (c.state != CaseState::open) return rollback(), r.after = std::move(c), r.status = ActStatus::closed, r;
+    if (!begin_open(id, c, r)) return r;
     for (const CaseAction& a : c.actions)
       if (a.by == action.by) return rollback(), r.after = std::move(c), r.status = ActStatus::already_acted, r;
     Recomputed next;
@@ -184,23 +176,57 @@ class SqliteCaseStore final : public CaseStore {
     ins.bind(1, c.id).bind(2, static_cast<std::int64_t>(c.actions.size() + 1)).bind(3, action.by).bind(4, action.role);
     ins.bind(5, action.verdict).bind(6, action.comment).bind(7, action.at).bind(8, action.targets);
     if (ins.step() != SQLITE_DONE) return fail(r.error), rollback(), r;
-    CaseState state = next.final ? CaseState::decided : CaseState::open;
-    if (next.final) next.roles.clear();
-    Stmt up(db_, "UPDATE cases SET state = ?2, outcome = ?3, decision = ?4, updated_at = ?5, version = version + 1 WHERE id = ?1");
-    if (!up.ok()) return fail(r.error), rollback(), r;
-    up.bind(1, c.id).bind(2, to_string(state)).bind(3, next.outcome).bind(4, next.decision).bind(5, action.at);
-    if (up.step() != SQLITE_DONE) return fail(r.error), rollback(), r;
-    if (!set_roles(c.id, next.roles, r.error)) return rollback(), r;
-    if (!exec("COMMIT", r.error)) return rollback(), r;
-    c.state = state, c.outcome = next.outcome, c.decision = next.decision, c.roles = next.roles;
-    c.updated_at = action.at, ++c.version;
+    if (!update(c, next, action.at, r.error)) return rollback(), r;
     c.actions.push_back(std::move(action));
     r.after = std::move(c);
     r.status = ActStatus::done;
     return r;
   }
 
+  ActResult refresh(std::string_view id, const Refresher& refresh, const std::string& at) override {
+    std::lock_guard lock(mu_);
+    ActResult r;
+    Case c;
+    if (!begin_open(id, c, r)) return r;
+    Recomputed next;
+    if (!refresh(c, next)) return rollback(), r.after = std::move(c), r.status = ActStatus::refused, r;
+    if (!update(c, next, at, r.error)) return rollback(), r;
+    r.after = std::move(c);
+    r.status = ActStatus::done;
+    return r;
+  }
+
  private:
+  // Takes the write lock (whoever gets it second reads what the first
+  // committed) and reads the case; false, rolled back, with `r` saying why
+  // when there is no such case, it is closed, or the store failed.
+  bool begin_open(std::string_view id, Case& c, ActResult& r) {
+    if (!exec("BEGIN IMMEDIATE", r.error)) return false;
+    Found f = load(id, c, r.error);
+    if (f != Found::yes) {
+      rollback();
+      r.status = f == Found::no ? ActStatus::unknown_case : ActStatus::failed;
+      return false;
+    }
+    if (c.state != CaseState::open) return rollback(), r.after = std::move(c), r.status = ActStatus::closed, false;
+    return true;
+  }
+
+  // Writes the case's new state and commits; `c` becomes the case as committed.
+  bool update(Case& c, Recomputed& next, const std::string& at, std::string& error) {
+    CaseState state = next.final ? CaseState::decided : CaseState::open;
+    if (next.final) next.roles.clear();
+    Stmt up(db_, "UPDATE cases SET state = ?2, outcome = ?3, decision = ?4, updated_at = ?5, version = version + 1 WHERE id = ?1");
+    if (!up.ok()) return fail(error), false;
+    up.bind(1, c.id).bind(2, to_string(state)).bind(3, next.outcome).bind(4, next.decision).bind(5, at);
+    if (up.step() != SQLITE_DONE) return fail(error), false;
+    if (!set_roles(c.id, next.roles, error)) return false;
+    if (!exec("COMMIT", error)) return false;
+    c.state = state, c.outcome = next.outcome, c.decision = next.decision, c.roles = next.roles;
+    c.updated_at = at, ++c.version;
+    return true;
+  }
+
   bool exec(const char* sql, std::string& error) {
     char* msg = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) == SQLITE_OK) return true;

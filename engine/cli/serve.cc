@@ -113,6 +113,7 @@ int cmd_serve(const std::vector<std::string>& argv) {
     std::cerr << "redline serve: " << error << '\n';
     return 1;
   }
+  service.start_case_scheduler();
   std::cout << "listening on " << srv.bound_address() << std::endl;
   return srv.run();
 }

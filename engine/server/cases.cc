@@ -24,6 +24,7 @@ using ojson = nlohmann::ordered_json;
 
 constexpr std::size_t kMaxComment = 4096;   ///< bytes of an approver's comment
 constexpr std::size_t kMaxPage = 500;       ///< cases per listing page
+constexpr std::chrono::seconds kMaxWait{60};   ///< the longest long-poll
 
 std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
 std::string_view code(diag::Code c) { return diag::info(c).text; }
@@ -67,7 +68,34 @@ std::string request_string(const Request& r, std::string_view path) {
 
 bool final_outcome(Outcome o) { return o == Outcome::allow || o == Outcome::deny; }
 
+/// A long-poll's `wait`: whole seconds, optionally with `s`, `ms` or `m`
+/// ("30", "30s", "500ms", "1m"), at most kMaxWait; nullopt when malformed.
+std::optional<std::chrono::milliseconds> parse_wait(std::string_view text) {
+  std::uint64_t n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || p == text.data() || n > 3'600'000) return std::nullopt;
+  std::string_view unit(p, static_cast<std::size_t>(text.data() + text.size() - p));
+  std::chrono::milliseconds ms;
+  if (unit.empty() || unit == "s") ms = std::chrono::seconds(n);
+  else if (unit == "ms") ms = std::chrono::milliseconds(n);
+  else if (unit == "m") ms = std::chrono::minutes(n);
+  else return std::nullopt;
+  if (ms > kMaxWait) return std::nullopt;
+  return ms;
+}
+
 }  // namespace
+
+bool Service::waits(const HttpRequest& req) const {
+  std::string_view path = req.path();
+  return req.method == "GET" && starts_with(path, "/v1/cases/") && req.target.find("wait=") != std::string_view::npos && host_.has_state();
+}
+
+void Service::case_changed() {
+  std::lock_guard lk(case_mu_);
+  ++case_generation_;
+  case_cv_.notify_all();
+}
 
 bool Service::audited_path(std::string_view path) { return governance_path(path) || path == "/v1/cases" || starts_with(path, "/v1/cases/"); }
 
@@ -98,6 +126,7 @@ void Service::attach_case(const PolicyVersion& v, std::string_view text, const D
     auto rec = host_.log().append_durable(audit::case_record(e, n.at), true);
     if (!rec.ok()) log_event("error", "audit_append_failed", {{"record", "case"}, {"reason", rec.error}});
     log_event("info", "case_opened", {{"case", c.id}, {"outcome", c.outcome}});
+    case_changed();
   } else {
     out.body = c.decision;   // the same request again: the case as it stands
   }
@@ -156,7 +185,16 @@ void Service::cases_endpoint(const HttpRequest& req, std::string_view peer, Scra
   }
   if (!cases::valid_case_id(rest))
     return case_refuse(req, peer, t, 400, diag::Code::CaseBadId, "`" + std::string(rest.substr(0, 80)) + "` is not a case id (c- and 32 hex digits)", out);
-  if (what == view) return case_get(rest, out);
+  if (what == view) {
+    bool ok = true;
+    auto wait = query_param(req.target, "wait", ok);
+    std::optional<std::chrono::milliseconds> ms = std::chrono::milliseconds(0);
+    if (wait) ms = parse_wait(*wait);
+    if (!ok || !ms)
+      return case_refuse(req, peer, t, 400, diag::Code::CaseBadAction,
+                         "`wait` is how long to wait for the case to change: up to 60s (e.g. `30s`, `500ms`)", out);
+    return case_get(rest, *ms, out);
+  }
   case_act(req, peer, *t, rest, what == approve, s, out);
 }
 
@@ -197,7 +235,9 @@ void Service::case_list(const HttpRequest& req, std::string_view peer, const Tok
   ojson arr = ojson::array();
   for (const cases::Case& c : found) {
     ojson d = ojson::parse(c.decision, nullptr, false);
-    arr.push_back({{"id", c.id}, {"url", "/v1/cases/" + c.id}, {"state", to_string(c.state)}, {"outcome", c.outcome},
+    ojson r = ojson::parse(c.request, nullptr, false);
+    std::string purpose = r.is_object() && r.contains("purpose") && r["purpose"].is_string() ? r["purpose"].get<std::string>() : "";
+    arr.push_back({{"id", c.id}, {"url", "/v1/cases/" + c.id}, {"state", to_string(c.state)}, {"outcome", c.outcome}, {"purpose", purpose},
                    {"request_id", c.request_id}, {"requester", c.requester}, {"roles", c.roles}, {"opened_at", c.opened_at},
                    {"updated_at", c.updated_at},
                    {"pending", d.is_object() && d.contains("pending") ? d["pending"] : ojson(nullptr)}});
@@ -243,13 +283,182 @@ std::string Service::case_json(const cases::Case& c) const {
   return dump(j);
 }
 
-void Service::case_get(std::string_view id, Response& out) {
+void Service::case_get(std::string_view id, std::chrono::milliseconds wait, Response& out) {
   cases::Case c;
   std::string error;
   cases::Found f = host_.cases()->get(id, c, error);
   if (f == cases::Found::failed) return fail(out, 503, code(diag::Code::CaseStoreFailed), "the case store failed: " + error);
   if (f == cases::Found::no) return fail(out, 404, code(diag::Code::CaseNotFound), "no case " + std::string(id));
+  // A long-poll of an open case waits for its next version. Past
+  // kCaseWaiters at once, or while draining, it is answered at once (the
+  // client asks again), so waiting never piles up.
+  if (wait.count() > 0 && c.state == cases::CaseState::open) {
+    struct Seat {
+      std::atomic<int>& n;
+      bool taken;
+      ~Seat() { n.fetch_sub(1); }
+    } seat{case_waiters_, case_waiters_.fetch_add(1) < kCaseWaiters};
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    const std::uint64_t version = c.version;
+    std::unique_lock lk(case_mu_);
+    while (seat.taken && !draining() && std::chrono::steady_clock::now() < deadline) {
+      const std::uint64_t generation = case_generation_;
+      case_cv_.wait_until(lk, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1)),
+                          [&] { return case_generation_ != generation || draining(); });
+      lk.unlock();
+      cases::Case now;
+      f = host_.cases()->get(id, now, error);
+      lk.lock();
+      if (f != cases::Found::yes) break;   // answered as it was last read
+      if (now.version != version || now.state != cases::CaseState::open) {
+        c = std::move(now);
+        break;
+      }
+    }
+  }
   out.body = case_json(c);
+}
+
+bool Service::case_redecide(const PolicyVersion& v, const cases::Case& c, const cases::CaseAction* extra, const std::string& now,
+                            bool record, Scratch& s, cases::Recomputed& next, cases::Refusal& why) {
+  ojson request = ojson::parse(c.request, nullptr, false);
+  if (!request.is_object()) {
+    why = {500, std::string(code(diag::Code::CaseStoreFailed)), "the case's request is not a JSON object"};
+    return false;
+  }
+  if (!request.contains("request") || !request["request"].is_object()) request["request"] = ojson::object();
+  request["request"]["now"] = now;
+  ojson approvals = request.contains("approvals") && request["approvals"].is_array() ? request["approvals"] : ojson::array();
+  std::vector<const cases::CaseAction*> all;
+  for (const cases::CaseAction& x : c.actions) all.push_back(&x);
+  if (extra) all.push_back(extra);
+  for (const cases::CaseAction* x : all) {
+    ojson tg = ojson::parse(x->targets, nullptr, false);
+    if (!tg.is_array()) continue;
+    for (const ojson& g : tg)
+      approvals.push_back({{"rule", g.value("rule", "")}, {"step", g.value("step", "")}, {"by", x->by}, {"role", x->role},
+                           {"verdict", x->verdict}, {"at", x->at}});
+  }
+  request["approvals"] = approvals;
+  std::string text = dump(request);
+  Decision& decision = s.decision;
+  std::string json;
+  runtime::Decided r;
+  if (record) {
+    r = host_.runtime().decide(*v.program, v.board.get(), v.judging, text, decision, json);
+  } else {
+    // A look only (the scheduler's pass): nothing is recorded unless it changed something.
+    v.program->evaluate(v.program->bind_json(text, v.judging.options), decision, v.board.get());
+    json = decision.to_json();
+    r = {decision.outcome(), decision.error().has_value()};
+  }
+  if (r.unaudited) {
+    why = {503, std::string(code(diag::Code::RequestInternal)), "the decision cannot be audited, so the action is not taken"};
+    return false;
+  }
+  if (r.error) {
+    why = {500, std::string(code(diag::Code::RequestInternal)), "the case's request cannot be decided again: " + json};
+    return false;
+  }
+  next.outcome = std::string(to_string(r.outcome));
+  next.decision = std::move(json);
+  next.roles = pending_roles(decision);
+  next.final = final_outcome(r.outcome);
+  return true;
+}
+
+namespace {
+
+/// What time can change about a paused decision: its outcome, the roles it
+/// awaits, and the step each escalating rule is at.
+std::string progress_of(const std::string& outcome, const std::vector<std::string>& roles, const std::string& decision) {
+  std::string key = outcome + "|";
+  for (const std::string& r : roles) key += r + ",";
+  ojson d = ojson::parse(decision, nullptr, false);
+  if (d.is_object() && d.contains("pending") && d["pending"].is_object() && d["pending"].contains("rules") && d["pending"]["rules"].is_array())
+    for (const ojson& p : d["pending"]["rules"])
+      if (p.is_object()) key += "|" + p.value("rule", "") + "@" + (p.contains("current_step") && p["current_step"].is_string() ? p["current_step"].get<std::string>() : "");
+  return key;
+}
+
+}  // namespace
+
+Service::~Service() {
+  {
+    std::lock_guard lk(scheduler_mu_);
+    scheduler_stop_ = true;
+  }
+  scheduler_cv_.notify_all();
+  if (scheduler_.joinable()) scheduler_.join();
+}
+
+void Service::start_case_scheduler() {
+  if (!host_.cases() || config_.case_sweep_interval.count() == 0 || scheduler_.joinable()) return;
+  scheduler_ = std::thread([this] {
+    Scratch scratch(host_);
+    std::unique_lock lk(scheduler_mu_);
+    while (!scheduler_stop_) {
+      scheduler_cv_.wait_for(lk, config_.case_sweep_interval, [&] { return scheduler_stop_; });
+      if (scheduler_stop_) break;
+      lk.unlock();
+      if (!draining()) sweep_cases(scratch);
+      lk.lock();
+    }
+  });
+}
+
+void Service::sweep_cases(Scratch& s) {
+  cases::CaseStore* store = host_.cases();
+  if (!store) return;
+  const PolicyVersion& v = s.version.get();
+  cases::CaseQuery q;
+  q.state = "open";
+  q.limit = kMaxPage;
+  for (;;) {
+    std::vector<cases::Case> page;
+    std::string error;
+    if (!store->list(q, page, error)) {
+      log_event("error", "case_store_failed", {{"reason", error}});
+      return;
+    }
+    for (const cases::Case& listed : page) {
+      // A look first, without a write lock or a record; only a case that
+      // time has moved is re-decided in a transaction and recorded.
+      cases::Case c;
+      if (store->get(listed.id, c, error) != cases::Found::yes || c.state != cases::CaseState::open) continue;
+      std::string now = state::now_rfc3339();
+      cases::Recomputed look;
+      cases::Refusal why;
+      if (!case_redecide(v, c, nullptr, now, false, s, look, why) ||
+          progress_of(look.outcome, look.roles, look.decision) == progress_of(c.outcome, c.roles, c.decision))
+        continue;
+      cases::ActResult r = store->refresh(
+          c.id,
+          [&](const cases::Case& current, cases::Recomputed& next) {
+            cases::Refusal ignored;
+            cases::Recomputed fresh;
+            if (!case_redecide(v, current, nullptr, now, false, s, fresh, ignored) ||
+                progress_of(fresh.outcome, fresh.roles, fresh.decision) == progress_of(current.outcome, current.roles, current.decision))
+              return false;
+            // It moved: decide again for the record (an ordinary decision record).
+            return case_redecide(v, current, nullptr, now, true, s, next, ignored);
+          },
+          now);
+      if (r.status == cases::ActStatus::failed) log_event("error", "case_store_failed", {{"reason", r.error}});
+      if (r.status != cases::ActStatus::done) continue;
+      const cases::Case& after = r.after;
+      bool decided = after.state == cases::CaseState::decided;
+      // Time alone decided it: its last deadline passed (`on_timeout`).
+      audit::CaseEvent e{decided ? (after.outcome == "deny" ? "expired" : "decided") : "advanced", after.id, after.request_id, after.request_digest, v.program->hash(),
+                         after.outcome, "", "", "", after.roles};
+      auto rec = host_.log().append_durable(audit::case_record(e, now), true);
+      if (!rec.ok()) log_event("error", "audit_append_failed", {{"record", "case"}, {"reason", rec.error}});
+      log_event("info", decided ? "case_expired" : "case_advanced", {{"case", after.id}, {"outcome", after.outcome}});
+      case_changed();
+    }
+    if (page.size() < q.limit) return;
+    q.after = page.back().id;
+  }
 }
 
 void Service::case_act(const HttpRequest& req, std::string_view peer, const Token& t, std::string_view id, bool approve, Scratch& s,
@@ -310,45 +519,18 @@ void Service::case_act(const HttpRequest& req, std::string_view peer, const Toke
         // An escalation's steps are named by their roles (its rules carry `current_step`).
         bool escalates = p.contains("current_step") && p["current_step"].is_string() && !p["current_step"].get<std::string>().empty();
         targets.push_back({{"rule", p.value("rule", "")}, {"step", escalates ? a.role : ""}});
+        // An action through a case carries no signature: it could never count
+        // for a rule that demands signed approvals, so it is refused, not kept.
+        if (p.contains("signed") && p["signed"] == true) {
+          why = {403, std::string(code(diag::Code::CaseNeedsSignature)),
+                 "rule `" + p.value("rule", "") +
+                     "` demands signed approvals, and an action on a case is not signed: sign the approval (`redline approve`, "
+                     "docs/approvals.md) and have the application ask again with it in `approvals`"};
+          return false;
+        }
       }
     a.targets = dump(targets);
-    // The request again, with every action of the case as its approvals, decided now.
-    ojson request = ojson::parse(c.request, nullptr, false);
-    if (!request.is_object()) {
-      why = {500, std::string(code(diag::Code::CaseStoreFailed)), "the case's request is not a JSON object"};
-      return false;
-    }
-    if (!request.contains("request") || !request["request"].is_object()) request["request"] = ojson::object();
-    request["request"]["now"] = now;
-    ojson approvals = request.contains("approvals") && request["approvals"].is_array() ? request["approvals"] : ojson::array();
-    std::vector<const cases::CaseAction*> all;
-    for (const cases::CaseAction& x : c.actions) all.push_back(&x);
-    all.push_back(&a);
-    for (const cases::CaseAction* x : all) {
-      ojson tg = ojson::parse(x->targets, nullptr, false);
-      if (!tg.is_array()) continue;
-      for (const ojson& g : tg)
-        approvals.push_back({{"rule", g.value("rule", "")}, {"step", g.value("step", "")}, {"by", x->by}, {"role", x->role},
-                             {"verdict", x->verdict}, {"at", x->at}});
-    }
-    request["approvals"] = approvals;
-    std::string text = dump(request);
-    Decision decision;
-    std::string json;
-    runtime::Decided r = host_.runtime().decide(*v.program, v.board.get(), v.judging, text, decision, json);
-    if (r.unaudited) {
-      why = {503, std::string(code(diag::Code::RequestInternal)), "the decision cannot be audited, so the action is not taken"};
-      return false;
-    }
-    if (r.error) {
-      why = {500, std::string(code(diag::Code::RequestInternal)), "the case's request cannot be decided again: " + json};
-      return false;
-    }
-    next.outcome = std::string(to_string(r.outcome));
-    next.decision = std::move(json);
-    next.roles = pending_roles(decision);
-    next.final = final_outcome(r.outcome);
-    return true;
+    return case_redecide(v, c, &a, now, true, s, next, why);
   };
   cases::ActResult r = host_.cases()->act(id, action, decide);
   switch (r.status) {
@@ -384,6 +566,7 @@ void Service::case_act(const HttpRequest& req, std::string_view peer, const Toke
     if (!d.ok()) log_event("error", "audit_append_failed", {{"record", "case"}, {"reason", d.error}});
     log_event("info", "case_decided", {{"case", c.id}, {"outcome", c.outcome}});
   }
+  case_changed();
   out.body = case_json(c);
 }
 

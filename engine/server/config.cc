@@ -119,7 +119,7 @@ bool parse_config(std::string_view text, ServeConfig& out, std::string& error) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) return error = "the config is not valid JSON", false;
   if (!j.is_object()) return error = "the config must be a JSON object", false;
-  if (!check_keys(j, {"listen", "threads", "decisions", "metrics", "tokens", "limits", "reload", "audit", "authzen"}, "the config", error)) return false;
+  if (!check_keys(j, {"listen", "threads", "decisions", "metrics", "tokens", "limits", "reload", "audit", "authzen", "cases"}, "the config", error)) return false;
   if (j.contains("listen")) {
     if (!j["listen"].is_string()) return error = "`listen` must be a string \"HOST:PORT\"", false;
     if (!parse_listen(j["listen"].get<std::string>(), out.host, out.port, error)) return false;
@@ -149,6 +149,12 @@ bool parse_config(std::string_view text, ServeConfig& out, std::string& error) {
     if (!r.is_object() || !check_keys(r, {"watch_interval_ms"}, "`reload`", error))
       return error = error.empty() ? "`reload` must be an object" : error, false;
     if (!get_ms(r, "watch_interval_ms", out.watch_interval, 0, error)) return false;
+  }
+  if (j.contains("cases")) {
+    const json& c = j["cases"];
+    if (!c.is_object() || !check_keys(c, {"sweep_interval_ms"}, "`cases`", error))
+      return error = error.empty() ? "`cases` must be an object" : error, false;
+    if (!get_ms(c, "sweep_interval_ms", out.case_sweep_interval, 0, error)) return false;
   }
   if (j.contains("audit")) {
     const json& a = j["audit"];

@@ -44,6 +44,7 @@ struct ServeConfig {
   std::size_t governance_connections = 16;            ///< extra slots that serve only health, metrics and governance
   std::size_t max_batch = 1000;                       ///< requests per /v1/decide/batch
   std::chrono::milliseconds watch_interval{1000};     ///< policy file polling; 0 = only SIGHUP
+  std::chrono::milliseconds case_sweep_interval{1000};   ///< how often open approval cases are re-decided as time passes; 0 = never
   bool strict_audit = false;                          ///< acknowledge a decision once its record is durable
   std::string audit_durability;                       ///< "buffered", "written" or "durable"; "" for the default (written)
   std::optional<std::uint64_t> audit_segment_mb;      ///< seal the active audit segment at this size (0: never); unset: 256

@@ -122,6 +122,7 @@ struct Server::Impl {
   Service& service;
   std::vector<std::unique_ptr<Worker>> workers;
   asio::thread_pool pool{2};
+  asio::thread_pool waiters{static_cast<std::size_t>(Service::kCaseWaiters)};   // case long-polls (Service::waits)
   tcp::endpoint bound;
   std::size_t max_buffer = 0;
 
@@ -224,7 +225,8 @@ void Conn::process() {
       // Off the loop: `req` points into `in`, which stays untouched until the answer is back.
       busy = true;   // no deadline while the pool answers (on_timer ignores it)
       // The work guard keeps the loop running until the answer is back.
-      asio::post(w.srv.pool, [self = shared_from_this(), consumed, guard = asio::make_work_guard(w.io)] {
+      auto& pool = w.srv.service.waits(req) ? w.srv.waiters : w.srv.pool;
+      asio::post(pool, [self = shared_from_this(), consumed, guard = asio::make_work_guard(w.io)] {
         Scratch scratch(self->w.srv.host);
         auto answer = std::make_shared<Response>();
         self->w.srv.service.handle(self->req, self->peer, scratch, *answer);
@@ -502,6 +504,7 @@ Server::~Server() {
   for (auto& w : impl_->workers)
     if (w->thread.joinable()) w->io.stop(), w->thread.join();
   impl_->pool.join();
+  impl_->waiters.join();
 }
 
 bool Server::listen(std::string& error) {
@@ -660,6 +663,7 @@ int Server::run() {
   control.run();
   if (joiner.joinable()) joiner.join();
   s.pool.join();
+  s.waiters.join();
   std::string error;
   if (s.host.has_state() && !s.host.log().flush(&error)) {
     log_event("error", "audit_flush_failed", {{"reason", error}});

@@ -234,6 +234,11 @@ void Service::handle(const HttpRequest& req, std::string_view peer, Scratch& scr
     }
   } else if (path == "/v1/cases" || starts_with(path, "/v1/cases/")) {
     cases_endpoint(req, peer, scratch, out);
+  } else if (path == "/v1/whoami") {
+    if (method_is("GET"))
+      if (const Token* t = authenticate(req, peer, false, out)) whoami(*t, out);
+  } else if (path == "/inbox" || starts_with(path, "/inbox/")) {
+    if (method_is("GET") && !inbox(path, out)) fail(out, 404, "not_found", "no such page: the inbox is /inbox");
   } else if (path == "/v1/audit/checkpoint") {
     if (method_is("GET") && authenticate(req, peer, false, out)) audit_checkpoint(out);
   } else if (starts_with(path, "/v1/audit/proof/")) {

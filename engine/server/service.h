@@ -8,8 +8,12 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "cases/case_store.h"
 #include "diag/codes.h"
@@ -44,6 +48,18 @@ struct Scratch {
 class Service {
  public:
   Service(const ServeConfig& config, PolicyHost& host, Metrics& metrics) : config_(config), host_(host), metrics_(metrics) {}
+  /// Stops the case scheduler.
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  /// Starts the case scheduler (with a case store and a sweep interval): a
+  /// thread that re-decides the open cases every `cases.sweep_interval_ms`,
+  /// so that a step whose deadline passed moves on, and a case whose last
+  /// deadline passed is decided by its `on_timeout`, with no request needed.
+  void start_case_scheduler();
+  /// One pass of the scheduler over every open case (also for tests).
+  void sweep_cases(Scratch& scratch);
 
   /// Whether handling `req` may wait on the disk (durable audit records,
   /// switch flips, audit reads): such requests run off the event loops.
@@ -63,8 +79,21 @@ class Service {
   /// Whether refusals on `path` are audited: the governance paths and the approval cases.
   static bool audited_path(std::string_view path);
 
-  /// While draining, /healthz reports 503 and responses close their connections.
-  void set_draining() { draining_.store(true, std::memory_order_release); }
+  /// Whether `req` is a long-poll of a case (`GET /v1/cases/ID?wait=...`):
+  /// the server runs those on a pool of their own (kCaseWaiters threads), so
+  /// that waiting never holds the pool that durable decisions and switch
+  /// flips use.
+  bool waits(const HttpRequest& req) const;
+  /// Long-polls that may wait at once; more are answered at once.
+  static constexpr int kCaseWaiters = 32;
+
+  /// While draining, /healthz reports 503, responses close their connections
+  /// and long-polls answer at once.
+  void set_draining() {
+    draining_.store(true, std::memory_order_release);
+    std::lock_guard lk(case_mu_);
+    case_cv_.notify_all();
+  }
   bool draining() const { return draining_.load(std::memory_order_acquire); }
 
  private:
@@ -94,14 +123,27 @@ class Service {
   /// Every /v1/cases path.
   void cases_endpoint(const HttpRequest& req, std::string_view peer, Scratch& s, Response& out);
   void case_list(const HttpRequest& req, std::string_view peer, const Token& t, Response& out);
-  void case_get(std::string_view id, Response& out);
+  /// The case; with `wait` > 0, an open case is answered once it changes
+  /// (a new version or decided) or when `wait` has passed, whichever is first.
+  void case_get(std::string_view id, std::chrono::milliseconds wait, Response& out);
+  /// Wakes the long-polls: a case changed in this process.
+  void case_changed();
   void case_act(const HttpRequest& req, std::string_view peer, const Token& t, std::string_view id, bool approve, Scratch& s,
                 Response& out);
   std::string case_json(const cases::Case& c) const;
+  /// Decides the case's request again at `now`, with every action so far
+  /// (and `extra`) as its approvals: recorded as an ordinary decision when
+  /// `record`; false with `why` when it cannot be decided (or recorded).
+  bool case_redecide(const PolicyVersion& v, const cases::Case& c, const cases::CaseAction* extra, const std::string& now, bool record,
+                     Scratch& s, cases::Recomputed& next, cases::Refusal& why);
   /// A refused case request: {"error"} with an RL code; 401/403 are counted, logged and audited.
   void case_refuse(const HttpRequest& req, std::string_view peer, const Token* t, int status, diag::Code c, std::string_view message,
                    Response& out);
   void metrics(Response& out);
+  /// The approvers' inbox page, script and style (inbox.cc); false for another path.
+  bool inbox(std::string_view path, Response& out);
+  /// GET /v1/whoami: the token's actor and roles.
+  void whoami(const Token& t, Response& out);
 
   /// Checks the bearer token: null (and `out` filled with 401) when missing or wrong.
   const Token* authenticate(const HttpRequest& req, std::string_view peer, bool decision_endpoint, Response& out);
@@ -115,6 +157,17 @@ class Service {
   PolicyHost& host_;
   Metrics& metrics_;
   std::atomic<bool> draining_{false};
+  // Long-polls wait on case_cv_, woken by every case change in this process
+  // and re-reading the store every second (another process may act).
+  std::mutex case_mu_;
+  std::condition_variable case_cv_;
+  std::uint64_t case_generation_ = 0;   ///< guarded by case_mu_
+  std::atomic<int> case_waiters_{0};
+  // The case scheduler.
+  std::thread scheduler_;
+  std::mutex scheduler_mu_;
+  std::condition_variable scheduler_cv_;
+  bool scheduler_stop_ = false;   ///< guarded by scheduler_mu_
 };
 
 /// Splits the JSON array `text` into the texts of its elements (not

@@ -488,3 +488,144 @@ TEST_CASE("serve cases: without --state there are no cases, and decisions are as
   CHECK_FALSE(d.j().contains("case"));
   CHECK(c.request("GET", "/v1/cases/c-" + std::string(32, 'a'), "", bearer(kLawyerToken)).status == 404);
 }
+
+TEST_CASE("serve cases: a long-poll answers when the case changes, and waiting holds up no one") {
+  Fixture f;
+  Serve s(f.tmp, f.args());
+  Conn app(s.port());
+  auto opened = app.request("POST", "/v1/decide", bulk_request("poll-1"));
+  REQUIRE(opened.status == 200);
+  std::string id = opened.j()["case"]["id"].get<std::string>();
+  auto before = app.request("GET", "/v1/cases/" + id);
+  REQUIRE(before.status == 200);
+  const auto version = before.j()["version"].get<std::uint64_t>();
+
+  // More long-polls than the pool that approvals, durable decisions and
+  // switch flips run on (two threads), each willing to wait a minute.
+  std::vector<std::unique_ptr<Conn>> polls;
+  for (int i = 0; i < 4; ++i) {
+    polls.push_back(std::make_unique<Conn>(s.port()));
+    polls.back()->send("GET /v1/cases/" + id + "?wait=60s HTTP/1.1\r\nHost: test\r\n\r\n");
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));   // let them start waiting
+  // An approval still goes through at once (a held pool would keep it for
+  // the minute, past this read's 10 s), and wakes every long-poll.
+  Conn lawyer(s.port());
+  auto acted = lawyer.request("POST", "/v1/cases/" + id + "/approve", "", bearer(kLawyerToken));
+  REQUIRE(acted.status == 200);
+  for (auto& p : polls) {
+    auto r = p->read();
+    REQUIRE(r.status == 200);
+    CHECK(r.j()["version"].get<std::uint64_t>() > version);
+    CHECK(r.j()["actions"].size() == 1);
+    CHECK(r.j()["state"] == "open");
+  }
+  // Nothing changes: a short wait answers the case as it is.
+  auto idle = app.request("GET", "/v1/cases/" + id + "?wait=300ms");
+  REQUIRE(idle.status == 200);
+  CHECK(idle.j()["version"] == acted.j()["version"]);
+  // Decided: a long-poll answers at once with the final decision.
+  Conn cdao(s.port());
+  REQUIRE(cdao.request("POST", "/v1/cases/" + id + "/approve", "", bearer(kCdaoToken)).status == 200);
+  auto done = app.request("GET", "/v1/cases/" + id + "?wait=60s");
+  REQUIRE(done.status == 200);
+  CHECK(done.j()["state"] == "decided");
+  CHECK(done.j()["decision"]["decision"] == "allow");
+  // A `wait` that is not a duration up to a minute is refused.
+  for (const char* bad : {"abc", "61s", "-1", "5h", ""}) {
+    auto r = app.request("GET", "/v1/cases/" + id + "?wait=" + bad);
+    CHECK_MESSAGE(r.status == 400, bad);
+    CHECK(error_code(r) == "RL5018");
+  }
+}
+
+TEST_CASE("serve cases: deadlines run by themselves — a step times out to the next, the last one to on_timeout") {
+  // Two-second steps: the scheduler (every 100 ms here) moves the case
+  // without any request arriving; a long-poll sees each move.
+  TempDir tmp;
+  std::string policy = tmp / "steps.pol", config = tmp / "config.json", state_dir = tmp / "state";
+  write_file(policy,
+             "purposes {\n  intel { review }\n}\n"
+             "context {\n  actor.id: string\n  actor.role: enum { analyst, lawyer, cdao }\n}\n"
+             "policy \"steps\" {\n  default allow\n"
+             "  rule legal_review: escalate intel.review to legal because \"Reviews go to legal.\";\n"
+             "  escalation legal \"Legal review\" {\n    step lawyer within 2s\n    step cdao within 2s\n    on_timeout deny\n  }\n"
+             "}\n");
+  json c = json::parse(config_json());
+  c["cases"] = {{"sweep_interval_ms", 100}};
+  write_file(config, c.dump());
+  Serve s(tmp, {"--state", state_dir, "--config", config, policy});
+  Conn app(s.port());
+  std::string req = json({{"purpose", "intel.review"}, {"actor", {{"id", "u1"}, {"role", "analyst"}}},
+                          {"request", {{"id", "rev-1"}, {"time", state::now_rfc3339()}}}})
+                        .dump();
+  auto opened = app.request("POST", "/v1/decide", req);
+  REQUIRE(opened.status == 200);
+  REQUIRE(opened.j()["decision"] == "escalate");
+  std::string id = opened.j()["case"]["id"].get<std::string>();
+  auto first = app.request("GET", "/v1/cases/" + id);
+  REQUIRE(first.status == 200);
+  CHECK(first.j()["roles"] == json::array({"cdao", "lawyer"}));   // a later step may act early
+
+  // The lawyer's step passes: the case now awaits the cdao, with no action taken.
+  auto advanced = app.request("GET", "/v1/cases/" + id + "?wait=20s");
+  REQUIRE(advanced.status == 200);
+  CHECK(advanced.j()["state"] == "open");
+  CHECK(advanced.j()["roles"] == json::array({"cdao"}));
+  CHECK(advanced.j()["actions"].empty());
+  // The lawyer can no longer act; the cdao could.
+  Conn lawyer(s.port());
+  auto late = lawyer.request("POST", "/v1/cases/" + id + "/approve", "", bearer(kLawyerToken));
+  CHECK(late.status == 403);
+  // The last step passes too: on_timeout denies.
+  auto expired = app.request("GET", "/v1/cases/" + id + "?wait=20s");
+  REQUIRE(expired.status == 200);
+  CHECK(expired.j()["state"] == "decided");
+  CHECK(expired.j()["outcome"] == "deny");
+  CHECK(expired.j()["decision"]["decision"] == "deny");
+  // The same request again gets the decided case.
+  CHECK(app.request("POST", "/v1/decide", req).j()["decision"] == "deny");
+
+  // Each move is an audit record of the case, and the log verifies.
+  s.signal(SIGTERM);
+  CHECK(s.wait() == 0);
+  auto dir = state::StateDir::open(state_dir, false);
+  REQUIRE(dir.ok());
+  std::vector<std::string> events;
+  std::string error;
+  REQUIRE(audit::for_each_record(
+      *dir.value,
+      [&](std::uint64_t, std::string_view p) {
+        json j = json::parse(p, nullptr, false);
+        if (j.is_object() && j.value("type", "") == "case" && j.value("case", "") == id) events.push_back(j.value("event", ""));
+        return true;
+      },
+      error));
+  CHECK(events == std::vector<std::string>{"opened", "advanced", "expired"});
+  CHECK(audit::verify_log(*dir.value).ok);
+}
+
+TEST_CASE("serve cases: an action on a rule that demands signed approvals is refused, not kept") {
+  TempDir tmp;
+  std::string policy = tmp / "signed.pol", config = tmp / "config.json", state_dir = tmp / "state";
+  write_file(policy,
+             "purposes {\n  intel { bulk }\n}\n"
+             "context {\n  actor.id: string\n  actor.role: enum { analyst, lawyer, cdao }\n}\n"
+             "policy \"signed\" {\n  default allow\n"
+             "  rule bulk_signed: require approval intel.bulk by lawyer within 1h signed;\n"
+             "}\n");
+  write_file(config, config_json());
+  Serve s(tmp, {"--state", state_dir, "--config", config, policy});
+  Conn app(s.port());
+  auto opened = app.request("POST", "/v1/decide", bulk_request("sig-1"));
+  REQUIRE(opened.status == 200);
+  std::string id = opened.j()["case"]["id"].get<std::string>();
+  Conn lawyer(s.port());
+  auto refused = lawyer.request("POST", "/v1/cases/" + id + "/approve", "", bearer(kLawyerToken));
+  CHECK(refused.status == 403);
+  CHECK(error_code(refused) == "RL5021");
+  CHECK(refused.j()["error"]["message"].get<std::string>().find("signed") != std::string::npos);
+  auto after = app.request("GET", "/v1/cases/" + id);
+  CHECK(after.j()["actions"].empty());
+  CHECK(after.j()["state"] == "open");
+}
