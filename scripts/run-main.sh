@@ -36,4 +36,6 @@ echo "== the reviewer report (out/report.html, out/report.md)"
 build/redline report --format html -o out/report.html $policies
 # shellcheck disable=SC2086
 build/redline report --format md -o out/report.md $policies
+echo "== human in the loop: an approval case opened, approved and long-polled (examples/defense-deployment/approvals.sh)"
+"$example/approvals.sh" build/redline
 echo "done: see out/"
