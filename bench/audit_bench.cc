@@ -123,14 +123,15 @@ void BM_FlipInProcess(benchmark::State& st) {
   auto prog = compile_source(kPolicy, "ks.pol").program;
   auto board = prog->make_switchboard();
   auto req = prog->bind_json(R"({"purpose":"weapons.targeting","actor":{"id":"a","role":"analyst"}})");
+  const EvalOptions opts{.switches = board.get()};
   Decision d;
   bool wrong = false;
   for (auto _ : st) {
     board->trip("stop");
-    prog->evaluate(req, d, board.get());
+    prog->evaluate(req, d, opts);
     wrong |= d.outcome() != Outcome::deny;
     board->reset("stop");
-    prog->evaluate(req, d, board.get());
+    prog->evaluate(req, d, opts);
     wrong |= d.outcome() != Outcome::allow;
   }
   if (wrong) st.SkipWithError("a flip was not seen by the next evaluation");

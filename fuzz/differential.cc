@@ -60,7 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   CompileResult r = compile_source(gen.text(), "random.pol");
   if (!r.ok()) fuzz::fail("a generated policy does not compile:\n" + r.diagnostics.render(), gen.text());
   const Program& prog = *r.program;
-  const Program::Impl& impl = prog.impl();
+  const ProgramImpl& impl = ProgramAccess::impl(prog);
   auto board = prog.make_switchboard();
   std::set<std::uint32_t> tripped;
   for (std::size_t s = 0; s < impl.switch_names.size(); ++s) {
@@ -76,7 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // The chosen kill switches, through both evaluators.
     BoundRequest b = prog.bind_json(text);
     Decision d;
-    prog.evaluate(b, d, board.get());
+    prog.evaluate(b, d, {.switches = board.get()});
     eval::ReferenceDecision ref = eval::reference_evaluate(*impl.model, impl.compiled->top, b, impl.layout, tripped);
     if (ref.outcome != d.outcome() || ref.killed_by.has_value() != d.killed_by().has_value())
       fuzz::fail(std::string("with kill switches tripped the Program decided `") + to_string(d.outcome()) +

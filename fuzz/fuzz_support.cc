@@ -96,7 +96,7 @@ std::vector<Fixed> all_fixed() {
 std::vector<Fixed> approval_fixed() {
   std::vector<Fixed> out;
   for (Fixed& f : all_fixed()) {
-    const Program::Impl& p = f.program->impl();
+    const ProgramImpl& p = ProgramAccess::impl(*f.program);
     bool any = false;
     for (const auto& r : p.model->rules)
       any = any || (p.compiled->chain_pos[r.layer] >= 0 &&
@@ -180,7 +180,7 @@ void put_path(ordered_json& root, const std::string& path, ordered_json value) {
 }  // namespace
 
 std::string structured_request(const Program& program, Bytes& in, const RequestShape& shape) {
-  const Program::Impl& p = program.impl();
+  const ProgramImpl& p = ProgramAccess::impl(program);
   const sema::Model& m = *p.model;
   ordered_json req = ordered_json::object();
   // Purpose: a declared one mostly; sometimes none, unknown or not a string.
@@ -276,7 +276,7 @@ void same_binding(const Program& prog, std::string_view text) {
       check(BoundAccess::values(fast)[a] == BoundAccess::values(full)[a], "the binders bind different values", text);
   // The fast path must take only what the full path binds without error.
   BoundRequest b;
-  if (eval::fast_bind(prog.impl(), text, b)) check(full.ok(), "the fast path accepted a request the full path refuses", text);
+  if (eval::fast_bind(ProgramAccess::impl(prog), text, b)) check(full.ok(), "the fast path accepted a request the full path refuses", text);
 }
 
 const sema::Rule* rule_named(const sema::Model& m, const std::string& qualified) {
@@ -287,7 +287,7 @@ const sema::Rule* rule_named(const sema::Model& m, const std::string& qualified)
 
 // The invariants of one decision, whatever the request.
 void decision_invariants(const Program& prog, const Decision& d, std::string_view text) {
-  const sema::Model& m = *prog.impl().model;
+  const sema::Model& m = *ProgramAccess::impl(prog).model;
   std::vector<Reason> reasons = d.reasons();
   if (d.error()) {
     check(d.outcome() == Outcome::deny, "a request error did not decide `deny`", text);
@@ -337,7 +337,7 @@ void decision_invariants(const Program& prog, const Decision& d, std::string_vie
 // The reference interpreter must agree with the Program's decision.
 void agrees_with_reference(const Program& prog, const BoundRequest& b, const Decision& d, const std::set<std::uint32_t>& tripped,
                            std::string_view text) {
-  const Program::Impl& impl = prog.impl();
+  const ProgramImpl& impl = ProgramAccess::impl(prog);
   eval::ReferenceDecision ref = eval::reference_evaluate(*impl.model, impl.compiled->top, b, impl.layout, tripped);
   check(ref.error == !b.ok(), "the reference interpreter and the binder disagree on the error", text);
   if (ref.error) return;
@@ -387,10 +387,10 @@ Checked check_request(const Program& prog, std::string_view text) {
     std::set<std::uint32_t> tripped;
     for (std::size_t s = 0; s < prog.switch_names().size(); ++s) {
       board->trip(prog.switch_names()[s]);
-      tripped.insert(prog.impl().compiled->switches[s]);
+      tripped.insert(ProgramAccess::impl(prog).compiled->switches[s]);
     }
     Decision k;
-    prog.evaluate(b, k, board.get());
+    prog.evaluate(b, k, {.switches = board.get()});
     decision_invariants(prog, k, text);
     agrees_with_reference(prog, b, k, tripped, text);
     if (!k.killed_by()) check(k.to_json() == json_text, "tripping switches that cover nothing changed the decision", text);

@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   formatter_round_trip(text);
   if (!r.ok()) return 0;
   const Program& prog = *r.program;
-  const auto& purposes = prog.impl().model->purposes.nodes;
+  const auto& purposes = ProgramAccess::impl(prog).model->purposes.nodes;
   for (std::size_t q = 0; q < purposes.size() && q < 16; ++q)
     fuzz::check_request(prog, "{\"purpose\":\"" + purposes[q].full + "\",\"actor\":{\"id\":\"u1\"}}");
   return 0;

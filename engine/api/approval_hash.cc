@@ -7,7 +7,7 @@
 namespace redline {
 
 std::string approval_hash(const Program& program) {
-  const Program::Impl& p = program.impl();
+  const ProgramImpl& p = ProgramAccess::impl(program);
   return sema::semantic_hash(*p.model, p.compiled->chain);
 }
 

@@ -75,7 +75,7 @@ CompileResult compile_stack(const std::vector<std::string>& paths, const Compile
   std::int64_t top = choose_layer(*fe->model, options.layer, sink, paths.empty() ? "" : paths[0]);
   if (top < 0) return result;
 
-  auto impl = std::make_unique<Program::Impl>();
+  auto impl = std::make_unique<ProgramImpl>();
   impl->frontend = fe;
   impl->model = fe->model.get();
   const sema::Model& m = *impl->model;
@@ -100,7 +100,7 @@ CompileResult compile_stack(const std::vector<std::string>& paths, const Compile
   impl->hash = source_hash(fe->sources);
   impl->time_attr = m.schema.find("request.time");
   impl->now_attr = m.schema.find("request.now");
-  result.program = std::make_shared<const Program>(std::move(impl));
+  result.program = ProgramAccess::make(std::move(impl));
   return result;
 }
 

@@ -32,7 +32,7 @@ bool store_policy(const state::StateDir& dir, const Program& program, const std:
   if (fs::exists(path, ec)) return true;  // content-addressed: the same name is the same content
   fs::create_directories(dir.file("policies"), ec);
   if (ec) return error = "cannot create `" + dir.file("policies") + "`: " + ec.message(), false;
-  const SourceManager& sm = program.impl().frontend->sources;
+  const SourceManager& sm = ProgramAccess::impl(program).frontend->sources;
   nlohmann::ordered_json j;
   j["hash"] = program.hash();
   j["stdlib_root"] = stdlib_root;

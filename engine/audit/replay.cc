@@ -87,7 +87,7 @@ ReplayReport replay_log(const state::StateDir& dir, const std::function<void(con
         } else {
           request = rec["request"].dump();
         }
-        auto now = nlohmann::json::parse(prog.evaluate_json(request, approvals, board.get()).to_json(), nullptr, false);
+        auto now = nlohmann::json::parse(prog.evaluate_json(request, {.approvals = &approvals, .switches = board.get()}).to_json(), nullptr, false);
         std::string diff;
         for (const char* k : {"decision", "reasons", "obligations", "killed_by", "error"}) {
           nlohmann::json logged = rec.contains(k) ? rec[k] : nlohmann::json();

@@ -84,7 +84,7 @@ int cmd_dump(const std::vector<std::string>& argv) {
     CompileResult r = compile_files(args->positional, opts);
     print_diagnostics(r.diagnostics, false);
     if (!r.ok()) return 1;
-    const Program::Impl& p = r.program->impl();
+    const ProgramImpl& p = ProgramAccess::impl(*r.program);
     if (stage == "graph") std::cout << compile::to_text(*p.compiled);
     else if (stage == "dot") std::cout << compile::to_dot(*p.compiled);
     else std::cout << flat::to_text(p.data, *p.model);

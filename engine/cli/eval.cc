@@ -63,7 +63,7 @@ std::string decide(const Program& prog, const SwitchBoard& board, const runtime:
   auto j = nlohmann::ordered_json::parse(out);
   // No explanation for a decision that could not be recorded (it was never made).
   if (!got.error || !j.contains("error") || j["error"]["code"] != eval::code_text(diag::Code::RequestInternal)) {
-    std::istringstream lines(prog.explain(Request::from_json(text), judging.options, &board));
+    std::istringstream lines(prog.explain(Request::from_json(text), {.approvals = &judging.options, .switches = &board}));
     nlohmann::ordered_json arr = nlohmann::ordered_json::array();
     for (std::string l; std::getline(lines, l);) arr.push_back(l);
     j["explanation"] = arr;

@@ -69,7 +69,7 @@ bool run_one(const Program& prog, const sema::TestCase& t, const SourceFile& src
                 ? !d.error() && static_cast<int>(d.outcome()) == static_cast<int>(t.expect) && (!t.has_obliging || obligations == t.obliging)
                 : d.error() && d.error()->code == expect_error && (!t.has_obliging || obligations == t.obliging);
   std::string loc = src.path() + ":" + std::to_string(src.line_col(t.span.begin).line);
-  warn_undeclared(*prog.impl().model, t, loc);
+  warn_undeclared(*ProgramAccess::impl(prog).model, t, loc);
   if (ok) {
     if (verbose) std::cout << "ok    " << loc << ": " << t.name << '\n';
     return true;

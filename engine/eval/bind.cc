@@ -19,7 +19,7 @@ namespace redline {
 namespace {
 
 struct Binder {
-  const Program::Impl& p;
+  const ProgramImpl& p;
   BoundRequest& b;
   const ApprovalOptions& options;
   const Request* request = nullptr;
@@ -237,60 +237,49 @@ struct Binder {
 
 }  // namespace
 
+// Out of line: BoundApproval is complete only here (redline/engine.h
+// declares it), and std::vector of an incomplete type must not be
+// instantiated where it is incomplete.
+BoundRequest::BoundRequest() = default;
+BoundRequest::~BoundRequest() = default;
+BoundRequest::BoundRequest(const BoundRequest&) = default;
+BoundRequest::BoundRequest(BoundRequest&&) noexcept = default;
+BoundRequest& BoundRequest::operator=(const BoundRequest&) = default;
+BoundRequest& BoundRequest::operator=(BoundRequest&&) noexcept = default;
+
 namespace {
 const ApprovalOptions kNoApprovalOptions;
 }
 
-BoundRequest Program::bind(const Request& request) const { return bind(request, kNoApprovalOptions); }
-
-BoundRequest Program::bind(const Request& request, const ApprovalOptions& approvals) const {
+BoundRequest Program::bind(const Request& request, const EvalOptions& options) const {
   BoundRequest b;
   BoundAccess::program(b) = this;
-  Binder{*impl_, b, approvals, nullptr, std::nullopt}.bind(request);
+  Binder{*impl_, b, options.approvals ? *options.approvals : kNoApprovalOptions, nullptr, std::nullopt}.bind(request);
   return b;
 }
 
-BoundRequest Program::bind_json(std::string_view json) const {
-  BoundRequest b;
-  if (eval::fast_bind(*impl_, json, b)) {
-    BoundAccess::program(b) = this;
-    return b;
-  }
-  return bind(Request::from_json(json));   // errors, approvals and anything unusual: the full path
-}
-
-BoundRequest Program::bind_json(std::string_view json, const ApprovalOptions& approvals) const {
+BoundRequest Program::bind_json(std::string_view json, const EvalOptions& options) const {
   BoundRequest b;
   if (eval::fast_bind(*impl_, json, b)) {   // a request with approvals never binds here: no signature to check
     BoundAccess::program(b) = this;
-    BoundAccess::require_signed(b) = approvals.require_signed;
-    BoundAccess::have_keys(b) = approvals.keys != nullptr;
+    if (options.approvals) {
+      BoundAccess::require_signed(b) = options.approvals->require_signed;
+      BoundAccess::have_keys(b) = options.approvals->keys != nullptr;
+    }
     return b;
   }
-  return bind(Request::from_json(json), approvals);
+  return bind(Request::from_json(json), options);   // errors, approvals and anything unusual: the full path
 }
 
-Decision Program::evaluate(const Request& request, const SwitchBoard* switches) const {
+Decision Program::evaluate(const Request& request, const EvalOptions& options) const {
   Decision d;
-  evaluate(bind(request), d, switches);
+  evaluate(bind(request, options), d, options);
   return d;
 }
 
-Decision Program::evaluate(const Request& request, const ApprovalOptions& approvals, const SwitchBoard* switches) const {
+Decision Program::evaluate_json(std::string_view json, const EvalOptions& options) const {
   Decision d;
-  evaluate(bind(request, approvals), d, switches);
-  return d;
-}
-
-Decision Program::evaluate_json(std::string_view json, const SwitchBoard* switches) const {
-  Decision d;
-  evaluate(bind_json(json), d, switches);
-  return d;
-}
-
-Decision Program::evaluate_json(std::string_view json, const ApprovalOptions& approvals, const SwitchBoard* switches) const {
-  Decision d;
-  evaluate(bind_json(json, approvals), d, switches);
+  evaluate(bind_json(json, options), d, options);
   return d;
 }
 

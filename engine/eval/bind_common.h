@@ -9,14 +9,14 @@
 namespace redline::eval {
 
 /// Sizes a bound request's storage for `p` with every attribute missing.
-inline void start_binding(const Program::Impl& p, BoundRequest& b) {
+inline void start_binding(const ProgramImpl& p, BoundRequest& b) {
   BoundAccess::values(b).assign(p.model->schema.attrs.size(), 0);
   BoundAccess::present(b).assign(p.layout.attr_words, 0);
   BoundAccess::tags(b).assign(p.layout.words, 0);
 }
 
 /// `request.now` defaults to `request.time` (LANGUAGE.md §10).
-inline void default_now(const Program::Impl& p, BoundRequest& b) {
+inline void default_now(const ProgramImpl& p, BoundRequest& b) {
   if (p.now_attr < 0 || p.time_attr < 0) return;
   auto now = static_cast<std::size_t>(p.now_attr), time = static_cast<std::size_t>(p.time_attr);
   if (test_bit(BoundAccess::present(b), now) || !test_bit(BoundAccess::present(b), time)) return;

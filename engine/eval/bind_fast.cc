@@ -39,7 +39,7 @@ bool unique_keys(simdjson::dom::element v, std::vector<std::string_view>& scratc
 }
 
 struct FastBinder {
-  const Program::Impl& p;
+  const ProgramImpl& p;
   BoundRequest& b;
   std::string path;
 
@@ -155,7 +155,7 @@ struct FastBinder {
 
 }  // namespace
 
-bool fast_bind(const Program::Impl& p, std::string_view json, BoundRequest& b) {
+bool fast_bind(const ProgramImpl& p, std::string_view json, BoundRequest& b) {
   // The full path refuses what is too large, too deep (the parser's depth is
   // capped below the limit, so deeper input falls back), has a NUL byte or
   // repeats a key: the fast path never accepts what the door refuses.

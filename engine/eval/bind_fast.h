@@ -16,6 +16,6 @@ namespace redline::eval {
 
 /// Binds `json` into `b` (program pointer excepted) and returns true, or
 /// returns false when the full path must decide.
-bool fast_bind(const Program::Impl& p, std::string_view json, BoundRequest& b);
+bool fast_bind(const ProgramImpl& p, std::string_view json, BoundRequest& b);
 
 }  // namespace redline::eval

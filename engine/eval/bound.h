@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "eval/bound_approval.h"
 #include "redline/decision.h"
 #include "redline/engine.h"
 

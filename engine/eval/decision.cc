@@ -35,11 +35,11 @@ std::vector<Applying> applying_rules(const Decision& d) {
   const Program* prog = DecisionAccess::program(d);
   std::int32_t slot = DecisionAccess::slot(d);
   if (!prog || slot < 0) return out;
-  const auto& data = prog->impl().data;
+  const auto& data = ProgramAccess::impl(*prog).data;
   const flat::Slot& s = data.slots[static_cast<std::size_t>(slot)];
   const auto& applying = DecisionAccess::applying(d);
   const auto& certain = DecisionAccess::certain(d);
-  const auto& model = *prog->impl().model;
+  const auto& model = *ProgramAccess::impl(*prog).model;
   for (std::uint32_t i = 0; i < s.rules_end - s.rules_begin; ++i) {
     if (!eval::test_bit(applying, i)) continue;
     std::uint32_t rule = data.rule_ids[s.rules_begin + i];
@@ -54,7 +54,7 @@ std::vector<Applying> applying_rules(const Decision& d) {
 std::vector<std::string> missing_of(const Decision& d, const Applying& a) {
   std::vector<std::string> out;
   if (a.certain) return out;
-  const Program::Impl& p = DecisionAccess::program(d)->impl();
+  const ProgramImpl& p = ProgramAccess::impl(*DecisionAccess::program(d));
   const auto& missing = DecisionAccess::missing(d);
   for (std::uint32_t attr : p.compiled->factored[a.rule].attrs_read)
     if (eval::test_bit(missing, attr)) out.push_back(p.model->schema.attrs[attr].path);
@@ -68,7 +68,7 @@ std::vector<Pending> Decision::pending() const {
   // No approvals were given: what each applying approval rule needs follows
   // from the rule, request.time and request.now alone.
   std::vector<Pending> out;
-  const Program::Impl& p = program_->impl();
+  const ProgramImpl& p = ProgramAccess::impl(*program_);
   BoundRequest none;
   BoundAccess::require_signed(none) = require_signed_;
   BoundAccess::have_keys(none) = have_keys_;
@@ -84,7 +84,7 @@ std::vector<Pending> Decision::pending() const {
 std::vector<Reason> Decision::reasons() const {
   std::vector<Reason> out;
   if (!program_ || slot_ < 0) return out;
-  const Program::Impl& p = program_->impl();
+  const ProgramImpl& p = ProgramAccess::impl(*program_);
   for (const Applying& a : applying_rules(*this)) {
     const sema::Rule& r = p.model->rules[a.rule];
     out.push_back({r.qualified, a.outcome, r.because, r.cite, missing_of(*this, a)});
@@ -113,7 +113,7 @@ std::vector<Reason> Decision::reasons() const {
 std::vector<std::string> Decision::obligations() const {
   std::vector<std::string> out;
   if (!program_ || slot_ < 0) return out;
-  const Program::Impl& p = program_->impl();
+  const ProgramImpl& p = ProgramAccess::impl(*program_);
   for (const Applying& a : applying_rules(*this))
     for (const auto& o : p.model->rules[a.rule].obligations)
       if (std::find(out.begin(), out.end(), o.text) == out.end()) out.push_back(o.text);
@@ -130,12 +130,12 @@ std::vector<std::string> Decision::missing() const {
 
 std::optional<std::string> Decision::not_in_force() const {
   if (!program_ || not_in_force_ < 0) return std::nullopt;
-  return program_->impl().layer_names[static_cast<std::size_t>(not_in_force_)];
+  return ProgramAccess::impl(*program_).layer_names[static_cast<std::size_t>(not_in_force_)];
 }
 
 std::optional<std::string> Decision::killed_by() const {
   if (!program_ || killed_by_ < 0) return std::nullopt;
-  return program_->impl().switch_names[static_cast<std::size_t>(killed_by_)];
+  return ProgramAccess::impl(*program_).switch_names[static_cast<std::size_t>(killed_by_)];
 }
 
 namespace {
@@ -162,7 +162,7 @@ std::string Decision::to_json(int indent) const {
   j.raw("{\"decision\":");
   j.str(to_string(outcome_));
   if (program_) {
-    const Program::Impl& p = program_->impl();
+    const ProgramImpl& p = ProgramAccess::impl(*program_);
     j.raw(",\"policy\":{\"layers\":");
     j.strs(p.layer_names);
     j.raw(",\"hash\":");

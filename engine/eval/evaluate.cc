@@ -76,7 +76,7 @@ std::optional<std::int64_t> timestamp(const BoundRequest& b, std::int64_t attr) 
 // approval` / `escalate` rule, judge the request's approvals and deadlines
 // (eval/approvals.h); record outcome changes, what is pending, and the
 // approvals that counted.
-void judge_approvals(const Program::Impl& p, const Slot& s, const BoundRequest& b, const std::uint64_t* applying,
+void judge_approvals(const ProgramImpl& p, const Slot& s, const BoundRequest& b, const std::uint64_t* applying,
                      std::uint32_t mask_offset, Decision& out) {
   const ProgramData& d = p.data;
   auto time = DecisionAccess::time(out), now = DecisionAccess::now(out);
@@ -99,7 +99,7 @@ void judge_approvals(const Program::Impl& p, const Slot& s, const BoundRequest& 
 // where it applies definitely: its target covers the purpose and its condition
 // is true. Applying only through vagueness or an unknown condition, its
 // approvals make it "no objection" — it restrains, never grants (§10).
-int adjusted_outcome(const Program::Impl& p, const Slot& s, const std::uint64_t* applying, const std::uint64_t* certain,
+int adjusted_outcome(const ProgramImpl& p, const Slot& s, const std::uint64_t* applying, const std::uint64_t* certain,
                      std::uint32_t purpose, Decision& out) {
   const ProgramData& d = p.data;
   const auto& adjusted = DecisionAccess::adjusted(out);
@@ -131,8 +131,9 @@ int adjusted_outcome(const Program::Impl& p, const Slot& s, const std::uint64_t*
 
 }  // namespace
 
-void Program::evaluate(const BoundRequest& b, Decision& out, const SwitchBoard* switches) const {
+void Program::evaluate(const BoundRequest& b, Decision& out, const EvalOptions& options) const {
   const Impl& p = *impl_;
+  const SwitchBoard* switches = options.switches;
   const ProgramData& d = p.data;
   DecisionAccess::program(out) = this;
   DecisionAccess::killed_by(out) = -1;

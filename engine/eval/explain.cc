@@ -39,13 +39,11 @@ const char* tri_word(eval::Tri t) { return t == eval::Tri::T ? "true" : t == eva
 
 }  // namespace
 
-std::string Program::explain(const Request& request, const SwitchBoard* switches) const { return explain(request, ApprovalOptions{}, switches); }
-
-std::string Program::explain(const Request& request, const ApprovalOptions& approvals, const SwitchBoard* switches) const {
+std::string Program::explain(const Request& request, const EvalOptions& options) const {
   const Impl& p = *impl_;
   const sema::Model& m = *p.model;
   std::ostringstream os;
-  BoundRequest b = bind(request, approvals);
+  BoundRequest b = bind(request, options);
   if (!b.ok()) {
     os << "request error " << b.error()->code << ": " << b.error()->message;
     if (!b.error()->pointer.empty()) os << " (at " << b.error()->pointer << ")";
@@ -63,7 +61,7 @@ std::string Program::explain(const Request& request, const ApprovalOptions& appr
     for (std::uint32_t a : p.compiled->factored[r].attrs_read) attrs.insert(a);
   for (std::uint32_t a : attrs) os << "  read " << m.schema.attrs[a].path << " = " << show_value(m, reader, a) << '\n';
   Decision d;
-  evaluate(b, d, switches);
+  evaluate(b, d, options);
   std::set<std::string> applied;
   for (const auto& reason : d.reasons()) applied.insert(reason.rule);
   for (std::uint32_t ri : rules) {

@@ -1,6 +1,7 @@
 // flat/program_impl.h — what a Program holds: the checked model it was
 // compiled from (for explanations, reasons and reports), the lowered graph,
-// the flat arrays the evaluator walks, and the binding layout of requests.
+// the flat arrays the evaluator walks, and the binding layout of requests;
+// and ProgramAccess, the one door to them (Program keeps them private).
 #pragma once
 
 #include <memory>
@@ -38,5 +39,20 @@ struct Program::Impl {
   std::string hash;
   std::int64_t time_attr = -1, now_attr = -1;   ///< request.time, request.now
 };
+
+/// Friend of Program: what internal code (the compiler, the evaluator,
+/// reports, the CLI, tests and fuzzers) reads of a Program, and the one way
+/// to make one.
+struct ProgramAccess {
+  using Impl = Program::Impl;
+  static const Impl& impl(const Program& p) { return *p.impl_; }
+  /// A Program owning `impl` (compile_files and compile_source make them).
+  static std::shared_ptr<const Program> make(std::unique_ptr<Impl> impl) {
+    return std::shared_ptr<const Program>(new Program(std::move(impl)));
+  }
+};
+
+/// The name internal code uses for what a Program holds.
+using ProgramImpl = ProgramAccess::Impl;
 
 }  // namespace redline

@@ -164,7 +164,7 @@ std::int64_t find_switch(const Program& program, const std::string& name, std::s
   // The one switch-name resolver (eval/switch_names.h), over the stack's switches.
   std::int64_t i = eval::resolve_switch(program.switch_names(), name, error);
   if (i < 0) return i;
-  const sema::Model& m = *program.impl().model;
+  const sema::Model& m = *ProgramAccess::impl(program).model;
   const std::string& qualified = program.switch_names()[static_cast<std::size_t>(i)];
   for (std::size_t k = 0; k < m.switches.size(); ++k)
     if (m.switches[k].qualified == qualified) return static_cast<std::int64_t>(k);
@@ -178,7 +178,7 @@ FlipCheck check_flip(const Program& program, const FlipRequest& req) {
   FlipCheck out;
   out.index = find_switch(program, req.name, out.message);
   if (out.index < 0) return out;
-  const sema::Model& m = *program.impl().model;
+  const sema::Model& m = *ProgramAccess::impl(program).model;
   const sema::KillSwitch& sw = m.switches[static_cast<std::size_t>(out.index)];
   out.qualified = sw.qualified;
   if (m.schema.role_attr >= 0) {

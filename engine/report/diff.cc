@@ -104,9 +104,9 @@ std::vector<std::pair<std::string, const sema::Assertion*>> assertion_ids(const 
 
 // The cards of one version, by ID, in stack order.
 std::vector<std::pair<std::string, std::pair<std::string, Card>>> cards(const Program& p) {
-  const sema::Model& m = *p.impl().model;
+  const sema::Model& m = *ProgramAccess::impl(p).model;
   std::vector<std::pair<std::string, std::pair<std::string, Card>>> out;
-  for (std::uint32_t l : p.impl().compiled->chain) {
+  for (std::uint32_t l : ProgramAccess::impl(p).compiled->chain) {
     const sema::Layer& L = m.layers[l];
     out.push_back({"policy:" + L.name, {"policy", layer_card(m, L)}});
     for (std::uint32_t r : L.rules) out.push_back({"rule:" + m.rules[r].qualified, {"rule", rule_card(m, m.rules[r])}});
@@ -153,12 +153,12 @@ std::string assertion_note(const sema::Model& ma, const sema::Assertion* a, cons
 }
 
 void assertion_notes(const Program& pa, const Program& pb, std::vector<ItemDiff>& items) {
-  const sema::Model& ma = *pa.impl().model;
-  const sema::Model& mb = *pb.impl().model;
+  const sema::Model& ma = *ProgramAccess::impl(pa).model;
+  const sema::Model& mb = *ProgramAccess::impl(pb).model;
   std::map<std::string, const sema::Assertion*> old_by, new_by;
-  for (std::uint32_t l : pa.impl().compiled->chain)
+  for (std::uint32_t l : ProgramAccess::impl(pa).compiled->chain)
     for (const auto& [id, a] : assertion_ids(ma, ma.layers[l])) old_by[id] = a;
-  for (std::uint32_t l : pb.impl().compiled->chain)
+  for (std::uint32_t l : ProgramAccess::impl(pb).compiled->chain)
     for (const auto& [id, a] : assertion_ids(mb, mb.layers[l])) new_by[id] = a;
   for (ItemDiff& it : items) {
     if (it.kind != "assertion") continue;
@@ -211,7 +211,7 @@ std::int64_t limit(const std::optional<std::int64_t>& w) { return w ? *w : INT64
 bool takes_approvals(sema::Effect e) { return e == sema::Effect::RequireApproval || e == sema::Effect::Escalate; }
 
 bool in_chain(const Program& p, std::uint32_t layer) {
-  const auto& chain = p.impl().compiled->chain;
+  const auto& chain = ProgramAccess::impl(p).compiled->chain;
   return std::find(chain.begin(), chain.end(), layer) != chain.end();
 }
 
@@ -269,11 +269,11 @@ void loosened_paths(const sema::Model& a, const sema::Model& b, std::vector<std:
 }
 
 void loosened_switches(const sema::Model& a, const sema::Model& b, const Program& pa, const Program& pb, std::vector<std::string>& out) {
-  for (std::uint32_t l : pa.impl().compiled->chain)
+  for (std::uint32_t l : ProgramAccess::impl(pa).compiled->chain)
     for (std::uint32_t k : a.layers[l].switches) {
       const sema::KillSwitch& o = a.switches[k];
       auto n = std::find_if(b.switches.begin(), b.switches.end(), [&](const sema::KillSwitch& s) { return s.qualified == o.qualified; });
-      bool in_stack = n != b.switches.end() && std::count(pb.impl().compiled->chain.begin(), pb.impl().compiled->chain.end(), n->layer) > 0;
+      bool in_stack = n != b.switches.end() && std::count(ProgramAccess::impl(pb).compiled->chain.begin(), ProgramAccess::impl(pb).compiled->chain.end(), n->layer) > 0;
       if (!in_stack) {
         out.push_back("[switch:" + o.qualified + "] was removed: its owners can no longer stop " + targets_words(a, o.covers) + ".");
         continue;
@@ -496,15 +496,15 @@ ChangedRequest checked(const Found& f, const Program& a, const Program& b) {
       c.without_terms_outcome = to_string(k.outcome());
     }
   }
-  c.example = example_sentence(c, *a.impl().model, *b.impl().model);
+  c.example = example_sentence(c, *ProgramAccess::impl(a).model, *ProgramAccess::impl(b).model);
   return c;
 }
 
 }  // namespace
 
 DiffResult semantic_diff(const Program& a, const Program& b) {
-  const sema::Model& ma = *a.impl().model;
-  const sema::Model& mb = *b.impl().model;
+  const sema::Model& ma = *ProgramAccess::impl(a).model;
+  const sema::Model& mb = *ProgramAccess::impl(b).model;
   DiffResult d;
   auto layers = [](const Program& p) {
     std::string s;
@@ -515,7 +515,7 @@ DiffResult semantic_diff(const Program& a, const Program& b) {
   d.new_layers = layers(b);
   d.old_hash = a.hash();
   d.new_hash = b.hash();
-  verify::Stack sa(ma, a.impl().compiled->top), sb(mb, b.impl().compiled->top);
+  verify::Stack sa(ma, ProgramAccess::impl(a).compiled->top), sb(mb, ProgramAccess::impl(b).compiled->top);
   for (const std::string& p : purpose_order(ma, mb)) {
     PurposeSearch search(a, sa, b, sb, p);
     PurposeDiff pd;

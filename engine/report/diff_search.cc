@@ -78,7 +78,7 @@ std::string name_of(const sema::Model& m, std::uint32_t attr, std::int64_t v) {
 }  // namespace
 
 Side::Side(const Program& p, const verify::Stack& st, const std::string& purpose) : prog(&p), stack(&st) {
-  m = p.impl().model;
+  m = ProgramAccess::impl(p).model;
   std::int64_t q = m->purposes.find(purpose);
   if (q < 0) return;
   slot = &stack->slots()[stack->slot_of(static_cast<std::uint32_t>(q))];

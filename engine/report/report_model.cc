@@ -50,7 +50,7 @@ void build_cover(Ctx& c) {
   cv.generated = date_of(c.opt.generated_at);
   cv.compiler_version = std::string("redline ") + version();
   cv.policy_hash = c.prog.hash();
-  const Program::Impl& impl = c.prog.impl();
+  const ProgramImpl& impl = ProgramAccess::impl(c.prog);
   cv.compiled_hash = crypto::sha256_tagged_hex(flat::to_text(impl.data, c.m));
   cv.deciding_layer = top.name;
   for (std::size_t i = 0; i < c.fe.sources.size(); ++i) {
@@ -344,7 +344,7 @@ std::optional<Report> build_report(const std::vector<std::string>& paths, const 
   CompileResult r = compile_files(paths, options.compile);
   diags = r.diagnostics;
   if (!r.ok()) return std::nullopt;
-  const Program::Impl& impl = r.program->impl();
+  const ProgramImpl& impl = ProgramAccess::impl(*r.program);
   Report out;
   // Paths (and so the `file:` IDs) are relative to the folder of the deciding
   // policy's file unless the caller chose a base: the same policy gets the

@@ -79,13 +79,14 @@ bool Runtime::may_block(std::string_view text) const {
 
 Decided Runtime::decide(const Program& program, const SwitchBoard* board, const Judging& judging, std::string_view text,
                         Decision& scratch, std::string& out, int indent) const {
+  const EvalOptions options{.approvals = &judging.options, .switches = board};
   if (!log_) {   // nothing to record: JSON text straight to a bound request (the fast path when it applies)
-    program.evaluate(program.bind_json(text, judging.options), scratch, board);
+    program.evaluate(program.bind_json(text, options), scratch, options);
     out += scratch.to_json(indent);
     return {scratch.outcome(), scratch.error().has_value()};
   }
   eval::ParsedRequest parsed = eval::parse_request(text);
-  program.evaluate(program.bind(parsed.request, judging.options), scratch, board);
+  program.evaluate(program.bind(parsed.request, options), scratch, options);
   std::string json = scratch.to_json();
   std::string error;
   if (!record_parsed(program, board, judging, text, parsed, scratch, json, error)) {

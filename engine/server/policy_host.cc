@@ -75,7 +75,7 @@ ReloadReport PolicyHost::reload(const std::string& trigger) {
   v->board = r.program->make_switchboard();
   v->loaded_at = rep.at;
   // Every source file (imports and stdlib included), so editing any of them reloads.
-  const auto& sources = r.program->impl().frontend->sources;
+  const auto& sources = ProgramAccess::impl(*r.program).frontend->sources;
   for (std::size_t i = 0; i < sources.size(); ++i) {
     const std::string& path = sources.file(static_cast<std::uint32_t>(i)).path();
     bool given = false;

@@ -295,7 +295,7 @@ void Service::decide_batch(const HttpRequest& req, Scratch& s, Response& out) {
 
 void Service::policy_info(Response& out) {
   auto v = host_.current();
-  const Program::Impl& p = v->program->impl();
+  const ProgramImpl& p = ProgramAccess::impl(*v->program);
   ojson j;
   j["generation"] = v->generation;
   j["hash"] = v->program->hash();

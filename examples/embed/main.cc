@@ -36,6 +36,7 @@ int main() {
   }
   std::shared_ptr<const redline::Program> program = compiled.program;
   std::unique_ptr<redline::SwitchBoard> switches = program->make_switchboard();
+  const redline::EvalOptions opts{.switches = switches.get()};   // borrowed by each call
 
   // A request built in C++: no JSON involved.
   redline::Request consented;
@@ -45,20 +46,26 @@ int main() {
   std::vector<std::thread> threads;
   std::vector<redline::Outcome> outcomes(4);
   for (int i = 0; i < 4; ++i)
-    threads.emplace_back([&, i] { outcomes[i] = program->evaluate(consented, switches.get()).outcome(); });
+    threads.emplace_back([&, i] { outcomes[i] = program->evaluate(consented, opts).outcome(); });
   for (auto& t : threads) t.join();
   for (auto o : outcomes)
     if (o != redline::Outcome::allow) return 2;
-  std::cout << program->evaluate(consented, switches.get()).to_json() << '\n';
+  std::cout << program->evaluate(consented, opts).to_json() << '\n';
 
   // A request from JSON; children's faces are a red line.
   std::cout << program->evaluate_json(R"({"purpose":"biometrics.face_match","data":{"tags":["consented","minors"]},"env":{"zone":"secret"}})")
                    .to_json()
             << '\n';
 
+  // The hot path: bind once, then evaluate into a reused Decision.
+  redline::BoundRequest bound = program->bind(consented, opts);
+  redline::Decision reused;
+  for (int i = 0; i < 3; ++i) program->evaluate(bound, reused, opts);
+  if (!bound.ok() || reused.outcome() != redline::Outcome::allow) return 4;
+
   // Trip the kill switch: the very next decision is a deny.
   switches->trip("bio_stop");
-  redline::Decision killed = program->evaluate(consented, switches.get());
+  redline::Decision killed = program->evaluate(consented, opts);
   std::cout << killed.to_json() << '\n';
   return killed.outcome() == redline::Outcome::deny && killed.killed_by() ? 0 : 3;
 }

@@ -8,7 +8,7 @@
 //   auto keys = redline::ApproverKeys::load("approvers.json", error);
 //   if (!keys) { std::cerr << error << '\n'; return 1; }
 //   redline::ApprovalOptions opts{keys, /*require_signed=*/true};
-//   redline::Decision d = program->evaluate(request, opts);
+//   redline::Decision d = program->evaluate(request, {.approvals = &opts});
 #pragma once
 
 #include <array>
@@ -69,7 +69,8 @@ class ApproverKeys {
 /// How approvals are judged beyond what the policy says: the keys that
 /// check signatures, and whether every approval rule demands signed
 /// approvals. The default (no keys, nothing demanded) is the engine's
-/// behaviour without this header.
+/// behaviour without this header. Passed to Program's bind and evaluate
+/// through EvalOptions::approvals (redline/engine.h), borrowed for the call.
 struct ApprovalOptions {
   std::shared_ptr<const ApproverKeys> keys;   ///< null: no keys configured
   bool require_signed = false;                ///< demand signed approvals for every rule, as `signed` does for one

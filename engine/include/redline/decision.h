@@ -67,8 +67,16 @@ struct AcceptedApproval {
   std::string rule, step, by, role, at;
 };
 
-/// A decision. It refers to the Program that made it, which must outlive it.
-/// Reusing one Decision object across evaluations reuses its buffers.
+/// A decision.
+///
+/// Lifetime: it refers to the Program that made it (the rules, layers and
+/// switches its accessors name), which must outlive it. A default-constructed
+/// Decision refers to no Program: it is `deny` with no reasons.
+/// Threads: a plain value, not synchronised. Its const accessors only read,
+/// so several threads may read one Decision at once, but evaluating into it
+/// (Program::evaluate(const BoundRequest&, Decision&, ...)) writes it and
+/// needs exclusive access: give each thread its own. Reusing one Decision
+/// across evaluations reuses its buffers.
 class Decision {
  public:
   Outcome outcome() const { return outcome_; }

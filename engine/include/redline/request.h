@@ -44,7 +44,15 @@ struct RequestValue {
 };
 
 /// A request: purpose, attributes by dotted path, approvals. Building one
-/// never fails; problems are recorded and reported when it is evaluated.
+/// never fails and never throws (except std::bad_alloc); problems are
+/// recorded in error() and reported when it is evaluated, as a `deny`
+/// decision with that error.
+///
+/// Lifetime: a plain value that owns its data; it refers to no Program and
+/// may be bound to or evaluated by any number of Programs. Nothing keeps a
+/// pointer to it after the call it was passed to.
+/// Threads: not synchronised. Several threads may read (bind, evaluate,
+/// digest) one Request at once; modifying it needs exclusive access.
 class Request {
  public:
   Request() = default;

@@ -46,7 +46,7 @@ TEST_CASE("fast and full binding agree on random requests") {
       std::string text = gen.request();
       same_binding(*r.program, text);
       BoundRequest b;
-      fast_taken += eval::fast_bind(r.program->impl(), text, b);
+      fast_taken += eval::fast_bind(ProgramAccess::impl(*r.program), text, b);
     }
   }
   // The generator only writes valid requests: the fast path must take them all.
@@ -82,7 +82,7 @@ TEST_CASE("the fast path refuses what it cannot bind exactly") {
       "policy \"p\" { default deny rule r: permit chat when actor.role == a; }",
       "p.pol");
   REQUIRE(r.ok());
-  const auto& impl = r.program->impl();
+  const auto& impl = ProgramAccess::impl(*r.program);
   for (const char* text : {
            R"({"purpose":"chat","actor":{"role":"c"}})",                 // not a value
            R"({"purpose":"chat","request":{"count":1.5}})",              // not an integer

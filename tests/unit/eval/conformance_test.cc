@@ -102,7 +102,7 @@ std::size_t run_file(const std::filesystem::path& path) {
   INFO("file: ", path.filename().string(), "\n", r.diagnostics.render());
   REQUIRE(r.ok());
   const Program& prog = *r.program;
-  const Program::Impl& impl = prog.impl();
+  const ProgramImpl& impl = ProgramAccess::impl(prog);
   std::size_t n = 0;
   for (const auto& c : doc["cases"]) {
     std::string name = c["name"].get<std::string>();
@@ -120,9 +120,10 @@ std::size_t run_file(const std::filesystem::path& path) {
       for (std::uint32_t s = 0; s < impl.compiled->switches.size(); ++s)
         if (switch_matches(impl.switch_names[s], t.get<std::string>())) tripped_ids.insert(impl.compiled->switches[s]);
     }
-    BoundRequest b = prog.bind(req, approvals);
+    const EvalOptions options{.approvals = &approvals, .switches = board.get()};
+    BoundRequest b = prog.bind(req, options);
     Decision d;
-    prog.evaluate(b, d, board.get());
+    prog.evaluate(b, d, options);
     const json& want = c["expect"];
     CHECK(to_string(d.outcome()) == want["decision"].get<std::string>());
     if (want.contains("error")) {

@@ -21,7 +21,7 @@ TEST_CASE("the Program agrees with the reference interpreter on 100,000 random p
     REQUIRE(r.ok());
     ++policies;
     const Program& prog = *r.program;
-    const Program::Impl& impl = prog.impl();
+    const ProgramImpl& impl = ProgramAccess::impl(prog);
     auto board = prog.make_switchboard();
     std::set<std::uint32_t> tripped;
     for (std::uint32_t s = 0; s < impl.compiled->switches.size(); ++s) {
@@ -35,7 +35,7 @@ TEST_CASE("the Program agrees with the reference interpreter on 100,000 random p
       std::string text = gen.request();
       BoundRequest b = prog.bind(Request::from_json(text));
       REQUIRE_MESSAGE(b.ok(), text, " ", (b.error() ? b.error()->message : ""));
-      prog.evaluate(b, d, board.get());
+      prog.evaluate(b, d, {.switches = board.get()});
       eval::ReferenceDecision ref = eval::reference_evaluate(*impl.model, impl.compiled->top, b, impl.layout, tripped);
       std::vector<std::string> ref_rules, got_rules;
       for (auto ri : ref.applying) ref_rules.push_back(impl.model->rules[ri].qualified);
@@ -48,7 +48,7 @@ TEST_CASE("the Program agrees with the reference interpreter on 100,000 random p
                   ref.missing == std::set<std::string>(missing.begin(), missing.end()) &&
                   ref.killed_by.has_value() == d.killed_by().has_value();
       if (!same) {
-        INFO("request ", text, "\n", prog.explain(Request::from_json(text), board.get()));
+        INFO("request ", text, "\n", prog.explain(Request::from_json(text), {.switches = board.get()}));
         CHECK(to_string(ref.outcome) == std::string(to_string(d.outcome())));
         CHECK(ref_rules == got_rules);
         CHECK(ref.obligations == d.obligations());

@@ -43,7 +43,7 @@ void refused_both_ways(const Program& p, const std::string& text, const char* co
   REQUIRE(b.error().has_value());
   CHECK(b.error()->code == code);
   BoundRequest fast;
-  CHECK_FALSE(eval::fast_bind(p.impl(), text, fast));
+  CHECK_FALSE(eval::fast_bind(ProgramAccess::impl(p), text, fast));
 }
 
 }  // namespace

@@ -196,7 +196,8 @@ TEST_CASE("approvals: round trip through the library — sign, evaluate, tamper"
   std::string error;
   auto keys = ApproverKeys::from_entries({{"m1", pair->public_key, {"manager"}, ApproverKind::human}}, error);
   REQUIRE(keys);
-  ApprovalOptions opts{keys, false};
+  ApprovalOptions judging{keys, false};
+  const EvalOptions opts{.approvals = &judging};
 
   Request req = Request::from_json(kRequest);
   Approval a{"sig/deploy", "", "m1", "manager", "approve", "2026-03-05T14:10:00Z", "", ""};
@@ -350,7 +351,8 @@ TEST_CASE("approvals: a signature survives reformatting and comments, not a chan
   std::string error;
   auto keys = ApproverKeys::from_entries({{"m1", pair->public_key, {"manager"}, ApproverKind::human}}, error);
   REQUIRE(keys);
-  ApprovalOptions opts{keys, false};
+  ApprovalOptions judging{keys, false};
+  const EvalOptions opts{.approvals = &judging};
   auto compiled = [](const std::string& text) {
     CompileResult r = compile_source(text, "sig.pol");
     INFO(r.diagnostics.render());

@@ -40,7 +40,7 @@ std::unique_ptr<audit::AuditLog> open_log(const state::StateDir& dir) {
 }
 
 std::string outcome_of(const Program& p, const SwitchBoard& b, const std::string& purpose) {
-  return to_string(p.evaluate_json(R"({"purpose":")" + purpose + R"(","actor":{"id":"x","role":"safety"}})", &b).outcome());
+  return to_string(p.evaluate_json(R"({"purpose":")" + purpose + R"(","actor":{"id":"x","role":"safety"}})", {.switches = &b}).outcome());
 }
 
 std::uint64_t monotonic_ns() {
@@ -107,7 +107,7 @@ TEST_CASE("persisted switches are enforced on covered purposes only, and fail cl
   REQUIRE(load_into(dir, *board, error));
   CHECK(board->tripped("ks/weapons_stop"));
   CHECK(!board->tripped("ks/ownerless"));
-  Decision d = prog->evaluate_json(R"({"purpose":"weapons.targeting","actor":{"id":"x","role":"safety"}})", board.get());
+  Decision d = prog->evaluate_json(R"({"purpose":"weapons.targeting","actor":{"id":"x","role":"safety"}})", {.switches = board.get()});
   CHECK(d.outcome() == Outcome::deny);
   CHECK(d.killed_by() == std::optional<std::string>("ks/weapons_stop"));
   CHECK(outcome_of(*prog, *board, "intel.targeting_support") == "deny");

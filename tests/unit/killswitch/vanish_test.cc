@@ -56,7 +56,7 @@ TEST_CASE("deleting or editing switches.json does not un-trip a switch; the mism
     CHECK(!load_into(dir, *log, *board, error));
     CHECK(error.find("disagrees with the audit log") != std::string::npos);
     CHECK(board->tripped("ks/weapons_stop"));
-    CHECK(prog->evaluate_json(R"({"purpose":"weapons.targeting","actor":{"id":"x","role":"safety"}})", board.get()).outcome() ==
+    CHECK(prog->evaluate_json(R"({"purpose":"weapons.targeting","actor":{"id":"x","role":"safety"}})", {.switches = board.get()}).outcome() ==
           Outcome::deny);
     audit::VerifyReport v = audit::verify_log(dir);
     CHECK(!v.ok);

@@ -67,7 +67,7 @@ policy "demo" {
 TEST_CASE("paraphrase: conditions read as plain English") {
   CompileResult r = compile_source(kSmall, "small.pol");
   REQUIRE_MESSAGE(r.ok(), r.diagnostics.render(false));
-  const sema::Model& m = *r.program->impl().model;
+  const sema::Model& m = *ProgramAccess::impl(*r.program).model;
   auto rule = [&](const char* name) -> const sema::Rule& {
     for (const auto& x : m.rules)
       if (x.name == name) return x;

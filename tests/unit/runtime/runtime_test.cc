@@ -88,7 +88,7 @@ TEST_CASE("runtime: approvals are recorded from the bound request, however their
   // The record() entry point (a decision made by the embedder) records them too.
   std::string req = R"({"purpose":"intel.bulk","actor":{"id":"u1","role":"analyst"},"request":{"time":"2026-11-23T10:00:00Z","now":"2026-11-23T10:05:00Z"},"appr\u006fvals":)" +
                     std::string(approval) + "}";
-  Decision d = p->evaluate_json(req, board.get());
+  Decision d = p->evaluate_json(req, {.switches = board.get()});
   REQUIRE(trail->record(*p, req, d, board.get(), error));
   REQUIRE(trail->flush(error));
   CHECK(of_type(records(tmp / "state"), "approval").size() == 4);

@@ -32,7 +32,7 @@ struct Table {
 };
 
 Table enumerate(const Program& prog, const std::vector<std::size_t>& used) {
-  const auto& impl = prog.impl();
+  const auto& impl = ProgramAccess::impl(prog);
   const sema::Model& m = *impl.model;
   Table t;
   t.applies.resize(m.rules.size());
@@ -179,7 +179,7 @@ bool satisfies(const sema::Assertion& a, Outcome o) {
 
 // Whether assertion `a` holds, by enumeration (switches all reset, then all tripped).
 bool holds_by_enumeration(const Program& prog, const std::vector<std::size_t>& used, const sema::Assertion& a) {
-  const auto& impl = prog.impl();
+  const auto& impl = ProgramAccess::impl(prog);
   const sema::Model& m = *impl.model;
   const std::set<std::uint32_t> none;
   std::set<std::uint32_t> all_switches;
@@ -206,7 +206,7 @@ void check_counterexample(const std::string& text, const sema::Model& m, const v
   if (a.when) {
     BoundRequest b = prog->bind_json(f.request);
     // The Program's model has no assertions; the condition's attribute ids are the same.
-    CHECK(eval::evaluate(*a.when, eval::BoundReader{b, prog->impl().layout}) == eval::Tri::T);
+    CHECK(eval::evaluate(*a.when, eval::BoundReader{b, ProgramAccess::impl(*prog).layout}) == eval::Tri::T);
   }
   (void)m;
 }
@@ -284,7 +284,7 @@ TEST_CASE("monotonicity: a derived stack never decides less severely than its ba
     Loaded l = load(gen.text());
     const sema::Model& m = l.model();
     auto prog = compile_for(gen.text());
-    const auto& impl = prog->impl();
+    const auto& impl = ProgramAccess::impl(*prog);
     for (std::uint32_t base = 0; base + 1 < m.layers.size(); ++base) {
       for (std::uint32_t derived = base + 1; derived < m.layers.size(); ++derived) {
         ++pairs;

@@ -141,7 +141,7 @@ class SmallPolicy {
 /// concrete values (each also missing) for purpose `q`; other attributes are missing.
 template <class F>
 void for_each_request(const Program& prog, const std::vector<std::size_t>& used, std::uint32_t q, F&& f) {
-  const Program::Impl& impl = prog.impl();
+  const ProgramImpl& impl = ProgramAccess::impl(prog);
   const sema::Model& m = *impl.model;
   BoundRequest b;
   BoundAccess::program(b) = &prog;

@@ -63,7 +63,7 @@ inline std::shared_ptr<const Program> compile_for(const std::string& text, const
 inline Decision evaluate(const Program& prog, const std::string& json, const std::vector<std::string>& tripped = {}) {
   auto board = prog.make_switchboard();
   for (const auto& s : tripped) REQUIRE(board->trip(s));
-  Decision d = prog.evaluate_json(json, board.get());
+  Decision d = prog.evaluate_json(json, {.switches = board.get()});
   INFO(json);
   REQUIRE(!d.error());
   return d;
