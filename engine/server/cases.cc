@@ -348,7 +348,8 @@ bool Service::case_redecide(const PolicyVersion& v, const cases::Case& c, const 
     r = host_.runtime().decide(*v.program, v.board.get(), v.judging, text, decision, json);
   } else {
     // A look only (the scheduler's pass): nothing is recorded unless it changed something.
-    v.program->evaluate(v.program->bind_json(text, v.judging.options), decision, v.board.get());
+    const EvalOptions options{.approvals = &v.judging.options, .switches = v.board.get()};
+    v.program->evaluate(v.program->bind_json(text, options), decision, options);
     json = decision.to_json();
     r = {decision.outcome(), decision.error().has_value()};
   }
