@@ -73,7 +73,8 @@ int verify(const state::StateDir& dir, const Args& args) {
     expect.root = h;
   }
   expect.witness = args.get("witness");
-  for (std::string_view rest = args.get("segments"); !rest.empty();) {
+  const std::string segments = args.get("segments");
+  for (std::string_view rest = segments; !rest.empty();) {
     std::size_t comma = rest.find(',');
     if (comma != 0) expect.segment_dirs.emplace_back(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
