@@ -7,12 +7,16 @@
 // audit record.
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "ast/literals.h"
 #include "audit/record.h"
 #include "diag/codes.h"
 #include "eval/json_out.h"
+#include "redline/approval_hash.h"
+#include "redline/approvers.h"
 #include "server/log.h"
 #include "server/service.h"
 #include "state/state_dir.h"
@@ -25,6 +29,8 @@ using ojson = nlohmann::ordered_json;
 constexpr std::size_t kMaxComment = 4096;   ///< bytes of an approver's comment
 constexpr std::size_t kMaxPage = 500;       ///< cases per listing page
 constexpr std::chrono::seconds kMaxWait{60};   ///< the longest long-poll
+constexpr std::int64_t kMaxSignedAge = 300;    ///< seconds a signed action's `at` may lie before the server's clock
+constexpr std::int64_t kMaxSignedAhead = 60;   ///< ... and after it (a signer's clock running fast)
 
 std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
 std::string_view code(diag::Code c) { return diag::info(c).text; }
@@ -262,9 +268,23 @@ std::string Service::case_json(const cases::Case& c) const {
   j["updated_at"] = c.updated_at;
   j["version"] = c.version;
   ojson acts = ojson::array();
-  for (const cases::CaseAction& a : c.actions)
-    acts.push_back({{"by", a.by}, {"role", a.role}, {"verdict", a.verdict}, {"comment", a.comment}, {"at", a.at}});
+  for (const cases::CaseAction& a : c.actions) {
+    ojson tg = ojson::parse(a.targets, nullptr, false);
+    bool is_signed = tg.is_array() && !tg.empty();
+    if (tg.is_array())
+      for (const ojson& g : tg) is_signed = is_signed && g.is_object() && g.contains("signature");
+    acts.push_back({{"by", a.by}, {"role", a.role}, {"verdict", a.verdict}, {"comment", a.comment}, {"at", a.at}, {"signed", is_signed}});
+  }
   j["actions"] = acts;
+  // What an approver's signature must cover to count for this case now
+  // (docs/approvals.md "Signed approvals on a case"): the request's digest
+  // and the serving policy's approval hash.
+  if (c.state == cases::CaseState::open) {
+    std::shared_ptr<const PolicyVersion> v = host_.current();
+    if (v && v->program)
+      j["signing"] = {{"format", "redline-approval-v1"}, {"request_digest", c.request_digest}, {"policy", approval_hash(*v->program)},
+                      {"required", v->judging.options.require_signed}, {"keys", v->judging.options.keys != nullptr}};
+  }
   // The request as posted, with the masked fields masked as audit records mask them.
   ojson req = ojson::parse(c.request, nullptr, false);
   if (!req.is_discarded()) {
@@ -336,8 +356,12 @@ bool Service::case_redecide(const PolicyVersion& v, const cases::Case& c, const 
     ojson tg = ojson::parse(x->targets, nullptr, false);
     if (!tg.is_array()) continue;
     for (const ojson& g : tg)
-      approvals.push_back({{"rule", g.value("rule", "")}, {"step", g.value("step", "")}, {"by", x->by}, {"role", x->role},
-                           {"verdict", x->verdict}, {"at", x->at}});
+    {
+      ojson a = {{"rule", g.value("rule", "")}, {"step", g.value("step", "")}, {"by", x->by}, {"role", x->role},
+                 {"verdict", x->verdict}, {"at", x->at}};
+      if (g.contains("signature") && g["signature"].is_string()) a["signature"] = g["signature"];
+      approvals.push_back(std::move(a));
+    }
   }
   request["approvals"] = approvals;
   std::string text = dump(request);
@@ -464,19 +488,53 @@ void Service::sweep_cases(Scratch& s) {
 
 void Service::case_act(const HttpRequest& req, std::string_view peer, const Token& t, std::string_view id, bool approve, Scratch& s,
                        Response& out) {
-  // The body: {"role": "...", "comment": "..."}, both optional.
-  std::string role, comment;
+  // The body: {"role", "comment", "at", "signatures"}, all optional; a
+  // signed action gives `at` (when it was signed) and one signature per rule
+  // the action applies to (docs/approvals.md "Signed approvals on a case").
+  std::string role, comment, signed_at;
+  std::map<std::string, std::string> signatures;   // rule → base64 signature
+  bool has_signatures = false;
   if (!req.body.empty()) {
     ojson b = ojson::parse(req.body, nullptr, false);
     if (b.is_discarded() || !b.is_object())
-      return case_refuse(req, peer, &t, 400, diag::Code::CaseBadAction, "the body must be empty or {\"role\": \"...\", \"comment\": \"...\"}", out);
+      return case_refuse(req, peer, &t, 400, diag::Code::CaseBadAction,
+                         "the body must be empty or {\"role\": \"...\", \"comment\": \"...\", \"at\": \"...\", \"signatures\": {...}}", out);
     for (auto it = b.begin(); it != b.end(); ++it) {
-      if ((it.key() != "role" && it.key() != "comment") || !it.value().is_string())
+      if (it.key() == "signatures") {
+        if (!it.value().is_object())
+          return case_refuse(req, peer, &t, 400, diag::Code::CaseBadAction,
+                             "`signatures` maps each rule the action applies to (\"policy/rule\") to its base64 signature", out);
+        for (auto sg = it.value().begin(); sg != it.value().end(); ++sg) {
+          if (!sg.value().is_string())
+            return case_refuse(req, peer, &t, 400, diag::Code::CaseBadAction, "the signature for `" + sg.key() + "` is not a string", out);
+          signatures[sg.key()] = sg.value().get<std::string>();
+        }
+        has_signatures = true;
+        continue;
+      }
+      if ((it.key() != "role" && it.key() != "comment" && it.key() != "at") || !it.value().is_string())
         return case_refuse(req, peer, &t, 400, diag::Code::CaseBadAction,
-                           "unexpected member `" + it.key() + "`: the body has only `role` and `comment`, both strings", out);
+                           "unexpected member `" + it.key() + "`: the body has `role`, `comment` and `at` (strings) and `signatures` (an object)", out);
     }
     role = b.value("role", "");
     comment = b.value("comment", "");
+    signed_at = b.value("at", "");
+  }
+  std::string now = state::now_rfc3339();
+  if (has_signatures || !signed_at.empty()) {
+    if (!has_signatures || signed_at.empty())
+      return case_refuse(req, peer, &t, 400, diag::Code::CaseBadAction,
+                         "a signed action gives both `at` (the time it signed) and `signatures`", out);
+    std::optional<std::int64_t> at = parse_rfc3339(signed_at), server = parse_rfc3339(now);
+    if (!at)
+      return case_refuse(req, peer, &t, 400, diag::Code::CaseBadAction, "`at` must be an RFC 3339 time, not `" + signed_at.substr(0, 64) + "`", out);
+    if (server && (*at > *server + kMaxSignedAhead || *at < *server - kMaxSignedAge))
+      return case_refuse(req, peer, &t, 400, diag::Code::CaseSignedTime,
+                         "the action was signed at " + signed_at.substr(0, 64) + ", which is not within " + std::to_string(kMaxSignedAge) +
+                             " s before or " + std::to_string(kMaxSignedAhead) + " s after the server's clock (" + now + "): sign again now", out);
+    // A signer's clock a little ahead: decide at the signed time, so the
+    // approval is not "after now" (deadlines then pass at most that much early).
+    if (server && *at > *server) now = format_rfc3339(*at);
   }
   if (comment.size() > kMaxComment)
     return case_refuse(req, peer, &t, 413, diag::Code::CaseCommentTooLong,
@@ -485,8 +543,7 @@ void Service::case_act(const HttpRequest& req, std::string_view peer, const Toke
     return case_refuse(req, peer, &t, 403, diag::Code::CaseWrongRole, "the token does not hold the role `" + role + "`", out);
 
   const PolicyVersion& v = s.version.get();
-  std::string now = state::now_rfc3339();
-  cases::CaseAction action{t.actor, role, approve ? "approve" : "deny", comment, now, ""};
+  cases::CaseAction action{t.actor, role, approve ? "approve" : "deny", comment, has_signatures ? signed_at : now, ""};
   cases::Decider decide = [&](const cases::Case& c, cases::CaseAction& a, cases::Recomputed& next, cases::Refusal& why) {
     if (!c.requester.empty() && a.by == c.requester) {
       why = {403, std::string(code(diag::Code::CaseOwnRequest)), "`" + a.by + "` made this request and may not act on it"};
@@ -511,6 +568,8 @@ void Service::case_act(const HttpRequest& req, std::string_view peer, const Toke
     // at the step of that name when the rule escalates.
     ojson d = ojson::parse(c.decision, nullptr, false);
     ojson targets = ojson::array();
+    const std::string policy_hash = approval_hash(*v.program);
+    std::size_t signed_targets = 0;
     if (d.is_object() && d.contains("pending") && d["pending"].is_object() && d["pending"].contains("rules"))
       for (const ojson& p : d["pending"]["rules"]) {
         if (!p.is_object() || !p.contains("roles") || !p["roles"].is_array()) continue;
@@ -519,17 +578,53 @@ void Service::case_act(const HttpRequest& req, std::string_view peer, const Toke
         if (!awaits) continue;
         // An escalation's steps are named by their roles (its rules carry `current_step`).
         bool escalates = p.contains("current_step") && p["current_step"].is_string() && !p["current_step"].get<std::string>().empty();
-        targets.push_back({{"rule", p.value("rule", "")}, {"step", escalates ? a.role : ""}});
-        // An action through a case carries no signature: it could never count
-        // for a rule that demands signed approvals, so it is refused, not kept.
-        if (p.contains("signed") && p["signed"] == true) {
-          why = {403, std::string(code(diag::Code::CaseNeedsSignature)),
-                 "rule `" + p.value("rule", "") +
-                     "` demands signed approvals, and an action on a case is not signed: sign the approval (`redline approve`, "
-                     "docs/approvals.md) and have the application ask again with it in `approvals`"};
+        ojson target = {{"rule", p.value("rule", "")}, {"step", escalates ? a.role : ""}};
+        const std::string rule = target["rule"].get<std::string>();
+        auto sig = signatures.find(rule);
+        if (sig == signatures.end()) {
+          // Unsigned, it could never count for a rule that demands signed
+          // approvals: refused, not kept.
+          if ((p.contains("signed") && p["signed"] == true) || v.judging.options.require_signed) {
+            why = {403, std::string(code(diag::Code::CaseNeedsSignature)),
+                   "rule `" + rule + "` demands signed approvals and this action is unsigned: sign it with your approver key "
+                   "(`redline approve --case " + c.id + " --key FILE`, or Sign in the inbox page) and send `at` and `signatures`"};
+            return false;
+          }
+        } else {
+          // Checked here for a precise refusal; the engine checks it again when it decides.
+          Approval probe{rule, target["step"].get<std::string>(), a.by, a.role, a.verdict, a.at, sig->second, ""};
+          const ApproverKeys* keys = v.judging.options.keys.get();
+          const ApproverKey* key = keys ? keys->find(a.by) : nullptr;
+          std::string problem;
+          if (!keys) problem = "the server has no approver keys configured (`serve --keys FILE`), so no signature can be checked";
+          else if (!key) problem = "`" + a.by + "` is not in the approver keys file";
+          else if (std::find(key->roles.begin(), key->roles.end(), a.role) == key->roles.end())
+            problem = "the keys file does not let `" + a.by + "` sign as `" + a.role + "`";
+          else if (!verify_approval(probe, key->public_key, c.request_digest, policy_hash))
+            problem = "the signature for `" + rule + "` does not verify: it must be `" + a.by +
+                      "`'s Ed25519 signature of the redline-approval-v1 message for this case's request digest, the serving policy's "
+                      "approval hash (`signing` in the case), the rule, step `" + probe.step + "`, role `" + a.role + "`, verdict `" +
+                      a.verdict + "` and `at`";
+          if (!problem.empty()) {
+            why = {403, std::string(code(diag::Code::CaseBadSignature)), problem};
+            return false;
+          }
+          target["signature"] = sig->second;
+          ++signed_targets;
+        }
+        targets.push_back(std::move(target));
+      }
+    if (signed_targets != signatures.size()) {
+      for (const auto& [rule, sig] : signatures) {
+        bool used = false;
+        for (const ojson& g : targets) used = used || g.value("rule", "") == rule;
+        if (!used) {
+          why = {400, std::string(code(diag::Code::CaseBadAction)),
+                 "a signature for `" + rule + "`, which this action in role `" + a.role + "` does not apply to"};
           return false;
         }
       }
+    }
     a.targets = dump(targets);
     return case_redecide(v, c, &a, now, true, s, next, why);
   };

@@ -67,6 +67,11 @@ const char* kPage = R"html(<!doctype html>
       <select id="role"></select>
       <label for="comment">Comment</label>
       <textarea id="comment" maxlength="4096" rows="3"></textarea>
+      <div id="signing" hidden>
+        <label for="signing-key">Your approver key, to sign <span id="signing-need"></span></label>
+        <input id="signing-key" type="password" autocomplete="off" placeholder="base64 private key, as redline keygen writes it">
+        <p class="note">Signed in this page with WebCrypto (Ed25519); the key is never stored or sent.</p>
+      </div>
       <p><button id="approve" type="button">Approve</button> <button id="deny" type="button">Deny</button></p>
     </form>
   </section>
@@ -95,6 +100,7 @@ button { font: inherit; padding: .35rem .9rem; cursor: pointer; }
 #deny { background: #a3140c; color: #fff; border: 0; }
 #message { font-weight: 600; }
 #message.error { color: #a3140c; }
+.note { font-size: .85rem; color: #4a5563; margin: .2rem 0; }
 )css";
 
 const char* kScript = R"js('use strict';
@@ -242,7 +248,8 @@ async function openCase(id) {
   }
   const acts = $('case-actions');
   acts.textContent = '';
-  for (const a of c.actions) acts.append(el('li', a.verdict + ' by ' + a.by + ' as ' + a.role + ' at ' + a.at + (a.comment ? ': “' + a.comment + '”' : '')));
+  for (const a of c.actions)
+    acts.append(el('li', a.verdict + ' by ' + a.by + ' as ' + a.role + ' at ' + a.at + (a.signed ? ' (signed)' : '') + (a.comment ? ': “' + a.comment + '”' : '')));
   if (!c.actions.length) acts.append(el('li', 'none yet'));
   $('case-request').textContent = JSON.stringify(req, null, 2);
   const role = $('role');
@@ -254,7 +261,71 @@ async function openCase(id) {
   $('act-form').hidden = !can;
   if (!can) say(c.state !== 'open' ? 'This case is decided: ' + c.outcome + '.' : acted ? 'You have acted on this case.' : 'None of your roles may act on this case now.');
   $('comment').value = '';
+  $('signing-key').value = '';
+  showSigning();
   show('case');
+}
+
+// ---- signing (docs/approvals.md "Signed approvals on a case") ----
+// The rules an action in `role` applies to, as the server applies it: each
+// pending rule that awaits the role, at the step of that name when it escalates.
+function targets(c, role) {
+  const out = [];
+  for (const p of (c.decision && c.decision.pending && c.decision.pending.rules) || []) {
+    if ((p.roles || []).includes(role)) out.push({ rule: p.rule, step: p.current_step ? role : '', signed: !!p.signed });
+  }
+  return out;
+}
+function needsSignature(c, role) {
+  return !!(c.signing && c.signing.required) || targets(c, role).some((t) => t.signed);
+}
+function fromBase64(text) {
+  const bin = atob(text.trim());
+  return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+}
+function toBase64(bytes) {
+  let bin = '';
+  for (const b of new Uint8Array(bytes)) bin += String.fromCharCode(b);
+  return btoa(bin);
+}
+// The redline-approval-v1 message: the version line, then NAME LENGTH:VALUE per field (length in UTF-8 bytes).
+function approvalMessage(f) {
+  const enc = new TextEncoder();
+  let m = 'redline-approval-v1\n';
+  for (const k of ['request', 'policy', 'rule', 'step', 'role', 'verdict', 'by', 'at']) m += k + ' ' + enc.encode(f[k]).length + ':' + f[k] + '\n';
+  return enc.encode(m);
+}
+async function signAction(c, role, verdict, keyText) {
+  if (!window.crypto || !crypto.subtle) throw new Error('this page cannot sign here: WebCrypto needs https or localhost');
+  let seed;
+  try { seed = fromBase64(keyText); } catch (e) { seed = null; }
+  if (!seed || seed.length !== 32) throw new Error('the key is not a private key (base64 of 32 bytes, as redline keygen writes it)');
+  // PKCS #8 wrapping of a raw Ed25519 seed (RFC 8410).
+  const der = new Uint8Array(48);
+  der.set([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
+  der.set(seed, 16);
+  let key;
+  try {
+    key = await crypto.subtle.importKey('pkcs8', der, { name: 'Ed25519' }, false, ['sign']);
+  } catch (e) {
+    throw new Error('this browser cannot sign with Ed25519 (' + e.message + '): use redline approve --case');
+  }
+  const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const signatures = {};
+  for (const t of targets(c, role)) {
+    const msg = approvalMessage({ request: c.signing.request_digest, policy: c.signing.policy, rule: t.rule, step: t.step, role, verdict,
+                                  by: state.me.actor, at });
+    signatures[t.rule] = toBase64(await crypto.subtle.sign({ name: 'Ed25519' }, key, msg));
+  }
+  return { at, signatures };
+}
+function showSigning() {
+  const c = state.current;
+  const role = $('role').value;
+  const can = !!(c && c.signing && c.signing.keys);
+  const need = can && needsSignature(c, role);
+  $('signing').hidden = !can;
+  $('signing-need').textContent = need ? '(required: a rule here demands signed approvals)' : '(optional)';
 }
 
 async function act(verdict) {
@@ -262,7 +333,13 @@ async function act(verdict) {
   if (!c) return;
   for (const b of ['approve', 'deny']) $(b).disabled = true;
   try {
-    const after = await api('POST', '/v1/cases/' + encodeURIComponent(c.id) + '/' + verdict, { role: $('role').value, comment: $('comment').value });
+    const role = $('role').value;
+    const body = { role, comment: $('comment').value };
+    const keyText = $('signing-key').value;
+    if (keyText) Object.assign(body, await signAction(c, role, verdict, keyText));
+    else if (needsSignature(c, role)) throw new Error('this case needs your signature: paste your approver key');
+    const after = await api('POST', '/v1/cases/' + encodeURIComponent(c.id) + '/' + verdict, body);
+    $('signing-key').value = '';
     say((verdict === 'approve' ? 'Approved' : 'Denied') + ' — the case is ' + after.state + (after.state === 'decided' ? ': ' + after.outcome : '') + '.');
     await loadList(false);
   } catch (e) {
@@ -279,6 +356,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('back').addEventListener('click', () => { say(''); loadList(false); });
   $('approve').addEventListener('click', () => act('approve'));
   $('deny').addEventListener('click', () => act('deny'));
+  $('role').addEventListener('change', showSigning);
   setInterval(() => {
     for (const td of document.querySelectorAll('td[data-deadline]')) {
       const [left, late] = timeLeft(td.dataset.deadline);

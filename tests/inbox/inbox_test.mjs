@@ -5,7 +5,10 @@
 // sees the case in the inbox (its requester, a hostile string, shown as text),
 // opens it, approves it with a comment, and sees it leave the inbox; the API
 // then shows the case decided `allow` with that approval. A wrong token is
-// refused on the page. Screenshots are kept as test artifacts.
+// refused on the page. Then a case on a rule that demands signed approvals:
+// the page refuses to send it unsigned, and signs it in the browser with
+// WebCrypto Ed25519 from the approver's key (never sent), which the service
+// verifies. Screenshots are kept as test artifacts.
 //
 // usage: node tests/inbox/inbox_test.mjs path/to/redline ARTIFACT_DIR
 import { spawn, spawnSync } from 'node:child_process';
@@ -41,16 +44,22 @@ if (!chromium) fail('needs `chromium` (scripts/install-deps.sh installs it)');
 const lawyerToken = 'lawyer-token-0123456789abcdef';
 const appToken = 'app-token-0123456789abcdef';
 fs.writeFileSync(path.join(work, 'inbox.pol'),
-  'purposes {\n  intel { bulk }\n  chat\n}\n' +
+  'purposes {\n  intel { bulk export }\n  chat\n}\n' +
   'context {\n  actor.id: string\n  actor.role: enum { analyst, lawyer }\n}\n' +
   'policy "inbox" {\n  default allow\n' +
   '  rule bulk_review: require approval intel.bulk by lawyer within 1h\n' +
-  '    because "Bulk analysis needs a lawyer\'s sign-off." cite "Contract §7(b)";\n}\n');
+  '    because "Bulk analysis needs a lawyer\'s sign-off." cite "Contract §7(b)";\n' +
+  '  rule export_signed: require approval intel.export by lawyer within 1h signed because "Exports need a signed sign-off.";\n}\n');
+// The lawyer's key pair: the private key stays with the test (the approver), the server gets the keys file.
+const keygen = spawnSync(redline, ['keygen', '--out', path.join(work, 'l1'), '--id', 'l1', '--role', 'lawyer'], { encoding: 'utf8' });
+if (keygen.status !== 0) fail('keygen: ' + keygen.stderr);
+fs.writeFileSync(path.join(work, 'keys.json'), keygen.stdout);
+const lawyerKey = fs.readFileSync(path.join(work, 'l1.key'), 'utf8').trim();
 fs.writeFileSync(path.join(work, 'config.json'), JSON.stringify({
   tokens: [{ token: appToken, actor: 'gateway', roles: [] }, { token: lawyerToken, actor: 'l1', roles: ['lawyer'] }],
 }));
 const serve = spawn(redline, ['serve', '--listen', '127.0.0.1:0', '--state', path.join(work, 'state'), '--config', path.join(work, 'config.json'),
-  path.join(work, 'inbox.pol')], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  '--keys', path.join(work, 'keys.json'), path.join(work, 'inbox.pol')], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
 children.push(serve);
 const port = await new Promise((resolve) => {
   let out = '';
@@ -170,6 +179,37 @@ if (after.json?.state !== 'decided' || after.json?.decision?.decision !== 'allow
 const act = after.json.actions?.[0];
 if (!act || act.by !== 'l1' || act.role !== 'lawyer' || act.verdict !== 'approve' || act.comment !== 'lawful under the mission order')
   fail('the recorded action: ' + JSON.stringify(after.json.actions));
+
+// ---- a case that needs a signed approval ----
+const exported = await api('POST', '/v1/decide', appToken, {
+  purpose: 'intel.export', actor: { id: 'u7', role: 'analyst' }, request: { id: 'inbox-2', time: new Date().toISOString() },
+});
+if (exported.json?.decision !== 'require_approval' || !exported.json?.case?.id) fail('the export did not open a case: ' + JSON.stringify(exported.json));
+const signedId = exported.json.case.id;
+const signedRow = `document.querySelector('tr[data-case=${JSON.stringify(signedId)}]')`;
+await evaluate(`document.getElementById('refresh').click(); true`);
+await until('the signed case in the inbox', `!!${signedRow}`);
+await evaluate(`${signedRow}.click(); true`);
+await until('the signed case page with its key field', visible('case') + ' && ' + visible('signing'));
+if (!(await evaluate(`document.getElementById('signing-need').textContent.includes('required')`))) fail('the page does not say a signature is required');
+// Unsigned, the page does not send it, and the case is unchanged.
+await evaluate(`document.getElementById('approve').click(); true`);
+await until('the refusal of an unsigned approval', `document.getElementById('message').textContent.includes('needs your signature')`);
+if ((await api('GET', '/v1/cases/' + signedId, lawyerToken)).json?.actions?.length !== 0) fail('an unsigned approval was recorded');
+// A wrong key: signed in the page, refused by the service (RL5022).
+const wrong = Buffer.alloc(32, 7).toString('base64');
+await evaluate(`document.getElementById('signing-key').value = ${JSON.stringify(wrong)}; document.getElementById('approve').click(); true`);
+await until('the refusal of a signature by another key', `document.getElementById('message').textContent.includes('RL5022')`);
+// The approver's key: signed with WebCrypto, verified, counted.
+await evaluate(`document.getElementById('signing-key').value = ${JSON.stringify(lawyerKey)};
+  document.getElementById('comment').value = 'signed in the browser'; document.getElementById('approve').click(); true`);
+await until('the signed approval to be recorded', `document.getElementById('message').textContent.includes('Approved') && !${signedRow}`);
+await shot('after-signed-approval');
+if (await evaluate(`document.getElementById('signing-key').value !== ''`)) fail('the key stayed in the page after signing');
+const signedAfter = await api('GET', '/v1/cases/' + signedId, lawyerToken);
+const signedAct = signedAfter.json?.actions?.[0];
+if (signedAfter.json?.state !== 'decided' || signedAfter.json?.outcome !== 'allow' || !signedAct?.signed || signedAct.comment !== 'signed in the browser')
+  fail('the signed case after the approval: ' + JSON.stringify(signedAfter.json));
 
 clearTimeout(timer);
 cleanup();

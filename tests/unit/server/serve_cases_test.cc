@@ -17,13 +17,16 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <set>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "audit/audit_support.h"
+#include "ast/literals.h"
 #include "audit/verify.h"
+#include "redline/approvers.h"
 #include "state/state_dir.h"
 
 using namespace redline;
@@ -628,4 +631,141 @@ TEST_CASE("serve cases: an action on a rule that demands signed approvals is ref
   auto after = app.request("GET", "/v1/cases/" + id);
   CHECK(after.j()["actions"].empty());
   CHECK(after.j()["state"] == "open");
+}
+
+namespace {
+
+/// The body of a signed action on case `c` (as GET /v1/cases/ID answers it)
+/// by `by` in `role`, signed with `private_key` at `at`.
+std::string signed_body(const json& c, const std::string& by, const std::string& role, const std::string& private_key, const std::string& at,
+                        const std::string& digest_override = "") {
+  json sigs = json::object();
+  for (const json& p : c["decision"]["pending"]["rules"]) {
+    Approval a{p["rule"].get<std::string>(), "", by, role, "approve", at, "", ""};
+    std::string error;
+    REQUIRE(sign_approval(a, private_key, digest_override.empty() ? c["signing"]["request_digest"].get<std::string>() : digest_override,
+                          c["signing"]["policy"].get<std::string>(), error));
+    sigs[a.rule] = a.signature;
+  }
+  return json({{"role", role}, {"at", at}, {"signatures", sigs}}).dump();
+}
+
+/// Runs the redline CLI with `args` (REDLINE_TOKEN=`token`); its exit status, stdout in `out`.
+int run_redline(const TempDir& tmp, const std::string& args, const std::string& token, std::string& out) {
+  std::string cmd = "REDLINE_TOKEN='" + token + "' '" + std::string(REDLINE_CLI_PATH) + "' " + args + " >'" + (tmp / "cli.out") + "' 2>'" +
+                    (tmp / "cli.err") + "'";
+  int status = std::system(cmd.c_str());
+  out = read_file(tmp / "cli.out") + read_file(tmp / "cli.err");
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+TEST_CASE("serve cases: signed approvals on a case — from the API and from `redline approve --case`") {
+  TempDir tmp;
+  std::string policy = tmp / "signed.pol", config = tmp / "config.json", state_dir = tmp / "state", keys_file = tmp / "keys.json";
+  write_file(policy,
+             "purposes {\n  intel { bulk }\n}\n"
+             "context {\n  actor.id: string\n  actor.role: enum { analyst, lawyer, cdao }\n}\n"
+             "policy \"signed\" {\n  default allow\n"
+             "  rule bulk_signed: require approval intel.bulk by lawyer within 1h signed;\n"
+             "}\n");
+  auto lawyer_key = generate_approver_key(), other_key = generate_approver_key();
+  REQUIRE(lawyer_key);
+  REQUIRE(other_key);
+  std::string error;
+  auto keys = ApproverKeys::from_entries({{"l1", lawyer_key->public_key, {"lawyer"}, ApproverKind::human},
+                                          {"l2", other_key->public_key, {"lawyer"}, ApproverKind::human}},
+                                         error);
+  REQUIRE_MESSAGE(keys, error);
+  write_file(keys_file, keys->to_json());
+  write_file(config, config_json());
+  Serve s(tmp, {"--state", state_dir, "--config", config, "--keys", keys_file, policy});
+  Conn app(s.port()), lawyer(s.port());
+  auto open = [&](const std::string& rid) {
+    auto r = app.request("POST", "/v1/decide", bulk_request(rid));
+    REQUIRE(r.status == 200);
+    auto c = app.request("GET", "/v1/cases/" + r.j()["case"]["id"].get<std::string>());
+    REQUIRE(c.status == 200);
+    return c.j();
+  };
+  json c1 = open("sig-a"), c2 = open("sig-b");
+  const std::string id1 = c1["id"], id2 = c2["id"];
+  REQUIRE(c1["signing"]["format"] == "redline-approval-v1");
+  CHECK(c1["signing"]["request_digest"] == c1["request_digest"]);
+  const std::string now = state::now_rfc3339();
+  auto act = [&](const std::string& id, const std::string& body) { return lawyer.request("POST", "/v1/cases/" + id + "/approve", body, bearer(kLawyerToken)); };
+
+  // Refused, each with its code, and the case unchanged:
+  // signed by another approver's key,
+  auto forged = act(id1, signed_body(c1, "l1", "lawyer", other_key->private_key, now));
+  CHECK(forged.status == 403);
+  CHECK(error_code(forged) == "RL5022");
+  // a signature made for another case's request (replayed across cases),
+  auto replayed = act(id2, signed_body(c1, "l1", "lawyer", lawyer_key->private_key, now));
+  CHECK(replayed.status == 403);
+  CHECK(error_code(replayed) == "RL5022");
+  // an `at` the signature does not cover,
+  json tampered = json::parse(signed_body(c1, "l1", "lawyer", lawyer_key->private_key, now));
+  std::int64_t later = *parse_rfc3339(now) + 1;
+  tampered["at"] = format_rfc3339(later);
+  auto moved = act(id1, tampered.dump());
+  CHECK(moved.status == 403);
+  CHECK(error_code(moved) == "RL5022");
+  // signed long ago (an old signature kept and sent again),
+  std::string old = format_rfc3339(*parse_rfc3339(now) - 3600);
+  auto stale = act(id1, signed_body(c1, "l1", "lawyer", lawyer_key->private_key, old));
+  CHECK(stale.status == 400);
+  CHECK(error_code(stale) == "RL5023");
+  // a signature for a rule the action does not apply to, or `at` without signatures.
+  json extra = json::parse(signed_body(c1, "l1", "lawyer", lawyer_key->private_key, now));
+  extra["signatures"]["signed/other"] = extra["signatures"]["signed/bulk_signed"];
+  CHECK(error_code(act(id1, extra.dump())) == "RL5018");
+  CHECK(error_code(act(id1, json({{"at", now}}).dump())) == "RL5018");
+  auto unchanged = app.request("GET", "/v1/cases/" + id1);
+  CHECK(unchanged.j()["actions"].empty());
+  CHECK(unchanged.j()["state"] == "open");
+
+  // Signed right, it counts: the case closes `allow`, the action shows as signed.
+  auto ok = act(id1, signed_body(c1, "l1", "lawyer", lawyer_key->private_key, now));
+  REQUIRE_MESSAGE(ok.status == 200, ok.body);
+  CHECK(ok.j()["state"] == "decided");
+  CHECK(ok.j()["outcome"] == "allow");
+  CHECK(ok.j()["actions"][0]["signed"] == true);
+  CHECK(ok.j()["actions"][0]["at"] == now);
+  // The same body again is a second action by the same person.
+  CHECK(error_code(act(id1, signed_body(c1, "l1", "lawyer", lawyer_key->private_key, now))) == "RL5013");
+
+  // From a terminal: `redline approve --case` reads the case, signs and sends.
+  write_file(tmp / "l2.key", other_key->private_key + "\n");
+  write_file(tmp / "l1.key", lawyer_key->private_key + "\n");
+  std::string server = "http://127.0.0.1:" + std::to_string(s.port());
+  std::string out;
+  // A key that is not the token's approver's is refused by the server, and nothing changes.
+  CHECK(run_redline(tmp, "approve --case " + id2 + " --server " + server + " --key '" + (tmp / "l2.key") + "'", kLawyerToken, out) == 1);
+  CHECK(out.find("RL5022") != std::string::npos);
+  CHECK(app.request("GET", "/v1/cases/" + id2).j()["actions"].empty());
+  // --print shows the signed body without sending it.
+  REQUIRE(run_redline(tmp, "approve --case " + id2 + " --server " + server + " --key '" + (tmp / "l1.key") + "' --print", kLawyerToken, out) == 0);
+  json printed = json::parse(out.substr(0, out.find('\n')), nullptr, false);
+  REQUIRE(printed.is_object());
+  CHECK(printed["signatures"].contains("signed/bulk_signed"));
+  CHECK(app.request("GET", "/v1/cases/" + id2).j()["actions"].empty());
+  // Sent, it decides the case.
+  REQUIRE_MESSAGE(run_redline(tmp, "approve --case " + id2 + " --server " + server + " --key '" + (tmp / "l1.key") + "' --comment 'signed from the terminal'",
+                              kLawyerToken, out) == 0,
+                  out);
+  json after = app.request("GET", "/v1/cases/" + id2).j();
+  CHECK(after["state"] == "decided");
+  CHECK(after["outcome"] == "allow");
+  CHECK(after["actions"][0]["signed"] == true);
+  CHECK(after["actions"][0]["comment"] == "signed from the terminal");
+  CHECK(!after.contains("signing"));
+  // A wrong token is refused before anything is signed.
+  CHECK(run_redline(tmp, "approve --case " + id2 + " --server " + server + " --key '" + (tmp / "l1.key") + "'", "nope", out) == 1);
+  CHECK(out.find("401") != std::string::npos);
+  // The signed approvals are in the audit log, which verifies.
+  auto dir = state::StateDir::open(state_dir, false);
+  REQUIRE(dir.value);
+  CHECK(audit::verify_log(*dir.value).ok);
 }
