@@ -185,7 +185,8 @@ void Service::cases_endpoint(const HttpRequest& req, std::string_view peer, Scra
   // A case may be read by whoever may ask for decisions (the application
   // polls the case its request opened); acting always needs a token.
   const Token* t = nullptr;
-  if (what != view || !config_.decisions_open) {
+  // A token sent anyway is checked (an approver's read of a case is recorded).
+  if (what != view || !config_.decisions_open || !req.authorization.empty()) {
     t = authenticate(req, peer, false, out);
     if (!t) return;
   }
@@ -199,7 +200,7 @@ void Service::cases_endpoint(const HttpRequest& req, std::string_view peer, Scra
     if (!ok || !ms)
       return case_refuse(req, peer, t, 400, diag::Code::CaseBadAction,
                          "`wait` is how long to wait for the case to change: up to 60s (e.g. `30s`, `500ms`)", out);
-    return case_get(rest, *ms, out);
+    return case_get(rest, *ms, t, out);
   }
   case_act(req, peer, *t, rest, what == approve, s, out);
 }
@@ -303,7 +304,7 @@ std::string Service::case_json(const cases::Case& c) const {
   return dump(j);
 }
 
-void Service::case_get(std::string_view id, std::chrono::milliseconds wait, Response& out) {
+void Service::case_get(std::string_view id, std::chrono::milliseconds wait, const Token* viewer, Response& out) {
   cases::Case c;
   std::string error;
   cases::Found f = host_.cases()->get(id, c, error);
@@ -337,6 +338,12 @@ void Service::case_get(std::string_view id, std::chrono::milliseconds wait, Resp
     }
   }
   out.body = case_json(c);
+  // An approver (a token with roles) who reads a case is on its record.
+  if (viewer && !viewer->roles.empty()) {
+    audit::CaseEvent e{"viewed", c.id, c.request_id, c.request_digest, c.policy, c.outcome, viewer->actor, "", "", {}};
+    auto rec = host_.log().append_durable(audit::case_record(e, state::now_rfc3339()), false);
+    if (!rec.ok()) log_event("error", "audit_append_failed", {{"record", "case"}, {"reason", rec.error}});
+  }
 }
 
 bool Service::case_redecide(const PolicyVersion& v, const cases::Case& c, const cases::CaseAction* extra, const std::string& now,

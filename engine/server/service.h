@@ -125,7 +125,7 @@ class Service {
   void case_list(const HttpRequest& req, std::string_view peer, const Token& t, Response& out);
   /// The case; with `wait` > 0, an open case is answered once it changes
   /// (a new version or decided) or when `wait` has passed, whichever is first.
-  void case_get(std::string_view id, std::chrono::milliseconds wait, Response& out);
+  void case_get(std::string_view id, std::chrono::milliseconds wait, const Token* viewer, Response& out);
   /// Wakes the long-polls: a case changed in this process.
   void case_changed();
   void case_act(const HttpRequest& req, std::string_view peer, const Token& t, std::string_view id, bool approve, Scratch& s,

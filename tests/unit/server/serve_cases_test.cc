@@ -334,6 +334,9 @@ TEST_CASE("serve cases: app opens a case, two approvers act, the case decides al
     CHECK(unchanged["version"] == 1);
     CHECK(unchanged["actions"].empty());
     CHECK(unchanged["state"] == "open");
+    // An approver who reads the case is on its record; a wrong token is refused even where reading is open.
+    CHECK(l1.request("GET", "/v1/cases/" + id, "", bearer(kLawyerToken)).status == 200);
+    CHECK(l1.request("GET", "/v1/cases/" + id, "", bearer("not-a-token-at-all")).status == 401);
 
     // ---- the first approver: still open, one missing ----
     auto first = approve(kLawyerToken, id, R"({"comment":"lawful under the mission order"})");
@@ -408,8 +411,8 @@ TEST_CASE("serve cases: app opens a case, two approvers act, the case decides al
     if (j["type"] == "decision" && j["decision"] == "allow" && j["request"]["request"]["id"] == "chg-1") allow_recorded = true;
     return true;
   }, error);
-  CHECK(events == std::vector<std::string>{"opened:", "approved:l1", "approved:c1", "decided:"});
-  // `redline audit show --case ID` gives those four events and nothing else.
+  CHECK(events == std::vector<std::string>{"opened:", "viewed:l1", "approved:l1", "approved:c1", "decided:"});
+  // `redline audit show --case ID` gives those five events and nothing else.
   {
     std::string cmd = std::string(REDLINE_CLI_PATH) + " audit show --state " + f.state + " --case " + id;
     FILE* p = ::popen(cmd.c_str(), "r");
@@ -420,12 +423,12 @@ TEST_CASE("serve cases: app opens a case, two approvers act, the case decides al
     CHECK(::pclose(p) == 0);
     std::size_t lines = 0;
     for (std::size_t at = 0; (at = shown.find('\n', at)) != std::string::npos; ++at) ++lines;
-    CHECK(lines == 4);
+    CHECK(lines == 5);
     CHECK(shown.find("\"event\":\"decided\",\"case\":\"" + id + "\"") != std::string::npos);
     CHECK(shown.find("\"outcome\":\"allow\"") != std::string::npos);
   }
-  // 401 x2 (approve), 403: own, lacks, not awaited, inbox role; 401: list without token.
-  CHECK(denied == 7);
+  // 401 x2 (approve), 403: own, lacks, not awaited, inbox role; 401: list without token, a read with a wrong token.
+  CHECK(denied == 8);
   CHECK(approvals >= 2);
   CHECK(allow_recorded);
 }
