@@ -124,6 +124,7 @@ struct Item {
   std::string code, message;
   std::string redline;         ///< the redline decision JSON
   const char* reason = nullptr;   ///< a short-circuit that stopped the batch here
+  std::string case_id, case_state;   ///< the approval case a paused evaluation opened (with --state)
 };
 
 /// The AuthZEN Decision of `it`: bare `{"decision": …}` unless `full`
@@ -136,6 +137,9 @@ std::string render(const Item& it, bool full) {
   if (it.error)
     parts.push_back("\"error\":" + dump(json{{"status", it.status}, {"code", it.code}, {"message", it.message}}));
   if (it.reason) parts.push_back(std::string("\"code\":\"200\",\"reason\":\"") + it.reason + "\"");
+  // A paused evaluation says where its approval case is, so the PEP can send the user there and ask again.
+  if (!it.case_id.empty())
+    parts.push_back("\"case\":" + dump(json{{"id", it.case_id}, {"url", "/v1/cases/" + it.case_id}, {"state", it.case_state}}));
   if ((full || it.error) && !it.redline.empty()) parts.push_back("\"redline\":" + it.redline);
   if (!parts.empty()) {
     s += ",\"context\":{";
@@ -319,9 +323,28 @@ void Service::authzen(const HttpRequest& req, std::string_view peer, Scratch& s,
       metrics_.decision(Outcome::deny, true, 0);
       return it;
     }
-    Decided d = decide_one(v, dump(request), s, it.redline);
+    const std::string text = dump(request);
+    Decided d = decide_one(v, text, s, it.redline);
     it.outcome = to_string(d.outcome);
     it.allow = d.outcome == Outcome::allow && !d.error;
+    // A paused evaluation opens an approval case (or finds its own, and then
+    // answers with what the case's sign-offs decide now).
+    if (!d.error && (d.outcome == Outcome::require_approval || d.outcome == Outcome::escalate) && host_.cases()) {
+      cases::Case c;
+      std::string failure;
+      if (attach_case(v, text, s.decision, s, it.redline, c, failure)) {
+        it.case_id = c.id;
+        it.case_state = to_string(c.state);
+        it.outcome = c.outcome;
+        it.allow = c.outcome == "allow";
+      } else {
+        Response r;
+        deny(r, 503, "RL5020", failure);
+        it.error = true, it.status = 503, it.code = "RL5020", it.message = failure, it.redline = std::move(r.body);
+        it.allow = false, it.outcome = "deny";
+        any_unaudited = true;
+      }
+    }
     if (d.error) {
       json dj = json::parse(it.redline, nullptr, false);
       const json* err = dj.is_object() && dj.contains("error") && dj["error"].is_object() ? &dj["error"] : nullptr;

@@ -107,7 +107,8 @@ bool Service::audited_path(std::string_view path) { return governance_path(path)
 
 // ---- opening ----
 
-void Service::attach_case(const PolicyVersion& v, std::string_view text, const Decision& d, Response& out) {
+bool Service::attach_case(const PolicyVersion& v, std::string_view text, const Decision& d, Scratch& s, std::string& body, cases::Case& c,
+                          std::string& error) {
   cases::CaseStore* store = host_.cases();
   Request r = Request::from_json(text);
   cases::NewCase n;
@@ -117,15 +118,14 @@ void Service::attach_case(const PolicyVersion& v, std::string_view text, const D
   n.request = std::string(text);
   n.policy = v.program->hash();
   n.outcome = std::string(to_string(d.outcome()));
-  n.decision = out.body;
+  n.decision = body;
   n.at = state::now_rfc3339();
   n.roles = pending_roles(d);
-  cases::Case c;
   bool created = false;
-  std::string error;
   if (!store->open_case(n, c, created, error)) {
     log_event("error", "case_store_failed", {{"reason", error}});
-    return deny(out, 503, code(diag::Code::CaseStoreFailed), "the approval case cannot be stored: " + error);
+    error = "the approval case cannot be stored: " + error;
+    return false;
   }
   if (created) {
     audit::CaseEvent e{"opened", c.id, c.request_id, c.request_digest, c.policy, c.outcome, "", "", "", c.roles};
@@ -133,12 +133,24 @@ void Service::attach_case(const PolicyVersion& v, std::string_view text, const D
     if (!rec.ok()) log_event("error", "audit_append_failed", {{"record", "case"}, {"reason", rec.error}});
     log_event("info", "case_opened", {{"case", c.id}, {"outcome", c.outcome}});
     case_changed();
+  } else if (c.actions.empty()) {
+    body = c.decision;   // the same request again, nobody has acted: the case as it stands
   } else {
-    out.body = c.decision;   // the same request again: the case as it stands
+    // The same request again after sign-offs: decided now, under the serving
+    // policy and switches, with the case's actions as its approvals — never
+    // an answer the case stored under other conditions.
+    cases::Recomputed now;
+    cases::Refusal why;
+    if (!case_redecide(v, c, nullptr, state::now_rfc3339(), true, s, now, why)) {
+      error = why.message;
+      return false;
+    }
+    body = std::move(now.decision);
+    c.outcome = now.outcome;
   }
   // The decision JSON with the case's id, URL and state as its last member.
-  if (!out.body.empty() && out.body.back() == '}') out.body.pop_back();
-  eval::JsonOut j(out.body);
+  if (!body.empty() && body.back() == '}') body.pop_back();
+  eval::JsonOut j(body);
   j.raw(",\"case\":{\"id\":");
   j.str(c.id);
   j.raw(",\"url\":");
@@ -146,6 +158,7 @@ void Service::attach_case(const PolicyVersion& v, std::string_view text, const D
   j.raw(",\"state\":");
   j.str(to_string(c.state));
   j.raw("}}");
+  return true;
 }
 
 // ---- the endpoints ----

@@ -263,8 +263,11 @@ void Service::decide(const HttpRequest& req, Scratch& s, Response& out) {
   Decided d = decide_one(v, req.body, s, out.body);
   out.status = d.unaudited ? 503 : d.error ? 400 : 200;
   // A request paused for a human opens an approval case (with --state).
-  if (!d.error && (d.outcome == Outcome::require_approval || d.outcome == Outcome::escalate) && host_.cases())
-    attach_case(v, req.body, s.decision, out);
+  if (!d.error && (d.outcome == Outcome::require_approval || d.outcome == Outcome::escalate) && host_.cases()) {
+    cases::Case c;
+    std::string error;
+    if (!attach_case(v, req.body, s.decision, s, out.body, c, error)) deny(out, 503, code(diag::Code::CaseStoreFailed), error);
+  }
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
   metrics_.decision(d.outcome, d.error, static_cast<std::uint64_t>(ns));
 }
@@ -283,8 +286,23 @@ void Service::decide_batch(const HttpRequest& req, Scratch& s, Response& out) {
   for (std::size_t i = 0; i < items.size(); ++i) {
     auto t0 = std::chrono::steady_clock::now();
     if (i) out.body.push_back(',');
+    std::size_t item_start = out.body.size();
     Decided d = decide_one(v, items[i], s, out.body);
     if (d.unaudited) out.status = 503;
+    // Each paused request of a batch opens (or finds) its own case.
+    if (!d.error && (d.outcome == Outcome::require_approval || d.outcome == Outcome::escalate) && host_.cases()) {
+      std::string item = out.body.substr(item_start);
+      cases::Case c;
+      std::string failure;
+      if (!attach_case(v, items[i], s.decision, s, item, c, failure)) {
+        Response refused;
+        deny(refused, 503, code(diag::Code::CaseStoreFailed), failure);
+        item = std::move(refused.body);
+        out.status = 503;
+      }
+      out.body.resize(item_start);
+      out.body += item;
+    }
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
     metrics_.decision(d.outcome, d.error, static_cast<std::uint64_t>(ns));
   }

@@ -772,3 +772,59 @@ TEST_CASE("serve cases: signed approvals on a case — from the API and from `re
   REQUIRE(dir.value);
   CHECK(audit::verify_log(*dir.value).ok);
 }
+
+TEST_CASE("serve cases: batches and AuthZEN evaluations open cases, and asking again after sign-off answers with them") {
+  Fixture f;
+  Serve s(f.tmp, f.args());
+  Conn app(s.port());
+  // A batch: each paused request opens its own case; the one that needs no human opens none.
+  json chat = {{"purpose", "chat"}, {"actor", {{"id", "u1"}, {"role", "analyst"}}}};
+  std::string batch = "[" + bulk_request("b-1") + "," + chat.dump() + "," + bulk_request("b-2") + "]";
+  auto b = app.request("POST", "/v1/decide/batch", batch);
+  REQUIRE_MESSAGE(b.status == 200, b.body);
+  json items = b.j();
+  REQUIRE(items.size() == 3);
+  CHECK(items[0]["decision"] == "require_approval");
+  CHECK(items[1]["decision"] == "allow");
+  CHECK(!items[1].contains("case"));
+  REQUIRE(items[0].contains("case"));
+  REQUIRE(items[2].contains("case"));
+  CHECK(items[0]["case"]["id"] != items[2]["case"]["id"]);
+  CHECK(app.request("GET", "/v1/cases/" + items[2]["case"]["id"].get<std::string>()).status == 200);
+
+  // AuthZEN: a paused evaluation is `false`, and its context says where the case is.
+  json eval = {{"subject", {{"type", "user"}, {"id", "u5"}, {"properties", {{"role", "analyst"}}}}},
+               {"action", {{"name", "intel.bulk"}}},
+               {"resource", {{"type", "dataset"}, {"id", "d1"}}},
+               {"context", {{"request", {{"id", "az-1"}, {"time", state::now_rfc3339()}}}}}};
+  auto first = app.request("POST", "/access/v1/evaluation", eval.dump());
+  REQUIRE_MESSAGE(first.status == 200, first.body);
+  CHECK(first.j()["decision"] == false);
+  REQUIRE(first.j()["context"].contains("case"));
+  std::string id = first.j()["context"]["case"]["id"];
+  CHECK(first.j()["context"]["case"]["state"] == "open");
+  // The same evaluation again finds the same case, still `false`.
+  auto again = app.request("POST", "/access/v1/evaluation", eval.dump());
+  CHECK(again.j()["decision"] == false);
+  CHECK(again.j()["context"]["case"]["id"] == id);
+  // Two approvers sign off; asked again, the PEP gets `true`.
+  Conn l1(s.port()), c1(s.port());
+  REQUIRE(l1.request("POST", "/v1/cases/" + id + "/approve", "", bearer(kLawyerToken)).status == 200);
+  auto after_one = app.request("POST", "/access/v1/evaluation", eval.dump());
+  CHECK(after_one.j()["decision"] == false);
+  REQUIRE(c1.request("POST", "/v1/cases/" + id + "/approve", "", bearer(kCdaoToken)).status == 200);
+  auto granted = app.request("POST", "/access/v1/evaluation", eval.dump());
+  REQUIRE_MESSAGE(granted.status == 200, granted.body);
+  CHECK(granted.j()["decision"] == true);
+  CHECK(granted.j()["context"]["case"]["state"] == "decided");
+  // And /v1/decide of a request whose case was signed off answers `allow`, decided now with the case's approvals.
+  auto opened = app.request("POST", "/v1/decide", bulk_request("d-1"));
+  std::string did = opened.j()["case"]["id"];
+  REQUIRE(l1.request("POST", "/v1/cases/" + did + "/approve", "", bearer(kLawyerToken)).status == 200);
+  REQUIRE(c1.request("POST", "/v1/cases/" + did + "/approve", "", bearer(kCdaoToken)).status == 200);
+  json case_now = app.request("GET", "/v1/cases/" + did).j();
+  json resent = json::parse(case_now["request"].dump());
+  auto reasked = app.request("POST", "/v1/decide", resent.dump());
+  CHECK(reasked.j()["decision"] == "allow");
+  CHECK(reasked.j()["approvals"].size() == 2);
+}
