@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -137,6 +138,7 @@ class Server {
     pid_ = ::fork();
     check(pid_ >= 0, "fork");
     if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);   // a benchmark killed mid-run leaves no server behind
       ::dup2(out[1], 1);
       int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (e >= 0) ::dup2(e, 2);
