@@ -4,10 +4,12 @@
 // threads or processes wait for each other instead of failing. Every act is
 // a BEGIN IMMEDIATE transaction: the write lock is taken before the case is
 // read, so two approvers of one case are serialised and the second sees the
-// first's action (and a closed case, when it closed it).
+// first's action (and a closed case, when it closed it). Statements are
+// prepared once per connection and reused (StmtCache).
 #include <sqlite3.h>
 
 #include <mutex>
+#include <unordered_map>
 
 #include "cases/case_store.h"
 #include "crypto/sha256.h"
@@ -45,11 +47,32 @@ const char* kSchema =
     " role TEXT NOT NULL, verdict TEXT NOT NULL, comment TEXT NOT NULL, at TEXT NOT NULL, targets TEXT NOT NULL,"
     " PRIMARY KEY(case_id, seq), UNIQUE(case_id, by));";
 
-/// A prepared statement, finalised at scope exit.
+/// The connection's prepared statements by their SQL text: each is prepared
+/// once and reused (preparing dominated listing 100 cases, which loads each
+/// case's roles). Used under the store's mutex only; finalised with the store.
+using StmtCache = std::unordered_map<std::string, sqlite3_stmt*>;
+
+/// A statement from the cache (prepared on first use), reset at scope exit —
+/// which also ends the read it may hold open — with its bindings cleared.
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
-  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(sqlite3* db, StmtCache& cache, const std::string& sql) {
+    auto it = cache.find(sql);
+    if (it == cache.end()) {
+      sqlite3_stmt* s = nullptr;
+      rc_ = sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr);
+      if (rc_ != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return;
+      }
+      it = cache.emplace(sql, s).first;
+    }
+    s_ = it->second;
+    rc_ = SQLITE_OK;
+  }
+  ~Stmt() {
+    if (s_) sqlite3_reset(s_), sqlite3_clear_bindings(s_);
+  }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
   bool ok() const { return rc_ == SQLITE_OK; }
@@ -88,7 +111,10 @@ void read_case(const Stmt& s, Case& c) {
 
 class SqliteCaseStore final : public CaseStore {
  public:
-  ~SqliteCaseStore() override { sqlite3_close(db_); }
+  ~SqliteCaseStore() override {
+    for (auto& [sql, stmt] : stmts_) sqlite3_finalize(stmt);
+    sqlite3_close(db_);
+  }
 
   bool open(const std::string& path, std::string& error) {
     int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
@@ -108,7 +134,7 @@ class SqliteCaseStore final : public CaseStore {
     Found f = load(id, out, error);
     if (f == Found::failed) return rollback(), false;
     if (f == Found::yes) return exec("COMMIT", error) || (rollback(), false);
-    Stmt ins(db_,
+    Stmt ins(db_, stmts_,
              "INSERT INTO cases(id, request_id, request_digest, requester, request, policy, state, outcome, decision, opened_at,"
              " updated_at, version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?9, 1)");
     if (!ins.ok()) return fail(error), rollback(), false;
@@ -144,7 +170,7 @@ class SqliteCaseStore final : public CaseStore {
     }
     sql += " ORDER BY id LIMIT ?3";
     if (!exec("BEGIN", error)) return false;
-    Stmt s(db_, sql.c_str());
+    Stmt s(db_, stmts_, sql);
     if (!s.ok()) return fail(error), rollback(), false;
     s.bind(1, q.after).bind(3, static_cast<std::int64_t>(q.limit));
     if (!q.state.empty()) s.bind(2, q.state);
@@ -171,7 +197,7 @@ class SqliteCaseStore final : public CaseStore {
       if (a.by == action.by) return rollback(), r.after = std::move(c), r.status = ActStatus::already_acted, r;
     Recomputed next;
     if (!decide(c, action, next, r.refusal)) return rollback(), r.after = std::move(c), r.status = ActStatus::refused, r;
-    Stmt ins(db_, "INSERT INTO case_actions(case_id, seq, by, role, verdict, comment, at, targets) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    Stmt ins(db_, stmts_, "INSERT INTO case_actions(case_id, seq, by, role, verdict, comment, at, targets) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!ins.ok()) return fail(r.error), rollback(), r;
     ins.bind(1, c.id).bind(2, static_cast<std::int64_t>(c.actions.size() + 1)).bind(3, action.by).bind(4, action.role);
     ins.bind(5, action.verdict).bind(6, action.comment).bind(7, action.at).bind(8, action.targets);
@@ -216,7 +242,7 @@ class SqliteCaseStore final : public CaseStore {
   bool update(Case& c, Recomputed& next, const std::string& at, std::string& error) {
     CaseState state = next.final ? CaseState::decided : CaseState::open;
     if (next.final) next.roles.clear();
-    Stmt up(db_, "UPDATE cases SET state = ?2, outcome = ?3, decision = ?4, updated_at = ?5, version = version + 1 WHERE id = ?1");
+    Stmt up(db_, stmts_, "UPDATE cases SET state = ?2, outcome = ?3, decision = ?4, updated_at = ?5, version = version + 1 WHERE id = ?1");
     if (!up.ok()) return fail(error), false;
     up.bind(1, c.id).bind(2, to_string(state)).bind(3, next.outcome).bind(4, next.decision).bind(5, at);
     if (up.step() != SQLITE_DONE) return fail(error), false;
@@ -240,12 +266,12 @@ class SqliteCaseStore final : public CaseStore {
   void fail(std::string& error) { error = sqlite3_errmsg(db_); }
 
   bool set_roles(const std::string& id, const std::vector<std::string>& roles, std::string& error) {
-    Stmt del(db_, "DELETE FROM case_roles WHERE case_id = ?1");
+    Stmt del(db_, stmts_, "DELETE FROM case_roles WHERE case_id = ?1");
     if (!del.ok()) return fail(error), false;
     del.bind(1, id);
     if (del.step() != SQLITE_DONE) return fail(error), false;
     for (const std::string& role : roles) {
-      Stmt ins(db_, "INSERT OR IGNORE INTO case_roles(case_id, role) VALUES(?1, ?2)");
+      Stmt ins(db_, stmts_, "INSERT OR IGNORE INTO case_roles(case_id, role) VALUES(?1, ?2)");
       if (!ins.ok()) return fail(error), false;
       ins.bind(1, id).bind(2, role);
       if (ins.step() != SQLITE_DONE) return fail(error), false;
@@ -254,7 +280,7 @@ class SqliteCaseStore final : public CaseStore {
   }
 
   bool load_roles(Case& c, std::string& error) {
-    Stmt s(db_, "SELECT role FROM case_roles WHERE case_id = ?1 ORDER BY role");
+    Stmt s(db_, stmts_, "SELECT role FROM case_roles WHERE case_id = ?1 ORDER BY role");
     if (!s.ok()) return fail(error), false;
     s.bind(1, c.id);
     int rc;
@@ -264,7 +290,7 @@ class SqliteCaseStore final : public CaseStore {
   }
 
   Found load(std::string_view id, Case& c, std::string& error) {
-    Stmt s(db_, (std::string(kCaseColumns) + " WHERE id = ?1").c_str());
+    Stmt s(db_, stmts_, std::string(kCaseColumns) + " WHERE id = ?1");
     if (!s.ok()) return fail(error), Found::failed;
     s.bind(1, id);
     int rc = s.step();
@@ -272,7 +298,7 @@ class SqliteCaseStore final : public CaseStore {
     if (rc != SQLITE_ROW) return fail(error), Found::failed;
     read_case(s, c);
     if (!load_roles(c, error)) return Found::failed;
-    Stmt a(db_, "SELECT by, role, verdict, comment, at, targets FROM case_actions WHERE case_id = ?1 ORDER BY seq");
+    Stmt a(db_, stmts_, "SELECT by, role, verdict, comment, at, targets FROM case_actions WHERE case_id = ?1 ORDER BY seq");
     if (!a.ok()) return fail(error), Found::failed;
     a.bind(1, c.id);
     while ((rc = a.step()) == SQLITE_ROW) c.actions.push_back({a.text(0), a.text(1), a.text(2), a.text(3), a.text(4), a.text(5)});
@@ -282,6 +308,7 @@ class SqliteCaseStore final : public CaseStore {
 
   sqlite3* db_ = nullptr;
   std::mutex mu_;   // one transaction at a time on this connection
+  StmtCache stmts_;   // under mu_
 };
 
 }  // namespace
