@@ -112,6 +112,33 @@ struct CaseQuery {
 
 enum class Found : std::uint8_t { yes, no, failed };
 
+/// A webhook delivery of one case event to one URL: the durable outbox row
+/// the service writes when the event happens and a background worker POSTs
+/// (docs/approvals.md "Notifications"). Times in milliseconds since the Unix
+/// epoch (0: none).
+struct Delivery {
+  std::string id;          ///< "d-" and 32 hex digits; the same event to the same URL has the same id
+  std::string case_id;
+  std::string event;       ///< "opened", "advanced", "decided", "expired"
+  std::string url;
+  std::string body;        ///< the JSON POSTed, fixed when the event happened
+  std::string state = "pending";   ///< "pending", "delivered" or "failed"
+  std::uint32_t attempts = 0;
+  int last_status = 0;     ///< the HTTP status of the last attempt (0: none, or no response)
+  std::string last_error;  ///< why the last attempt failed ("" when it did not)
+  std::int64_t next_attempt_ms = 0;   ///< pending: when it is due
+  std::int64_t created_ms = 0, delivered_ms = 0;
+};
+
+/// The result of one delivery attempt, as the worker records it.
+struct Attempt {
+  std::string state;       ///< the delivery's state after it: "pending" (retry), "delivered" or "failed"
+  int status = 0;
+  std::string error;
+  std::int64_t next_attempt_ms = 0;   ///< when `state` is pending
+  std::int64_t at_ms = 0;
+};
+
 class CaseStore {
  public:
   virtual ~CaseStore() = default;
@@ -128,6 +155,22 @@ class CaseStore {
   /// deadline may have passed) and commits its new state, stamped `at`, when
   /// `refresh` says it changed; in one transaction, like act.
   virtual ActResult refresh(std::string_view id, const Refresher& refresh, const std::string& at) = 0;
+
+  // ---- the webhook outbox ----
+  /// Stores new pending deliveries (one already stored with the same id is kept as it is).
+  virtual bool enqueue(const std::vector<Delivery>& deliveries, std::string& error) = 0;
+  /// Takes up to `limit` pending deliveries due at `now_ms`, oldest due
+  /// first, and leases them until `lease_until_ms` (their next_attempt is
+  /// moved there, so a worker that dies mid-attempt leaves them to be tried
+  /// again, and another worker on the same store does not take them meanwhile).
+  virtual bool claim(std::int64_t now_ms, std::int64_t lease_until_ms, std::size_t limit, std::vector<Delivery>& out,
+                     std::string& error) = 0;
+  /// Records one attempt of delivery `id` (attempts + 1).
+  virtual bool record_attempt(std::string_view id, const Attempt& a, std::string& error) = 0;
+  /// The deliveries of case `id`, in the order they were enqueued (bodies left out).
+  virtual bool deliveries(std::string_view case_id, std::vector<Delivery>& out, std::string& error) = 0;
+  /// The earliest next_attempt of a pending delivery, or 0 when none is pending.
+  virtual std::int64_t next_due(std::string& error) = 0;
 };
 
 /// Opens (creating) the SQLite case store at `path` (WAL mode; its own

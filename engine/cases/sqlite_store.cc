@@ -45,7 +45,13 @@ const char* kSchema =
     "CREATE INDEX IF NOT EXISTS cases_by_state ON cases(state, id);"
     "CREATE TABLE IF NOT EXISTS case_actions(case_id TEXT NOT NULL, seq INTEGER NOT NULL, by TEXT NOT NULL,"
     " role TEXT NOT NULL, verdict TEXT NOT NULL, comment TEXT NOT NULL, at TEXT NOT NULL, targets TEXT NOT NULL,"
-    " PRIMARY KEY(case_id, seq), UNIQUE(case_id, by));";
+    " PRIMARY KEY(case_id, seq), UNIQUE(case_id, by));"
+    // The webhook outbox: one row per (case event, webhook URL).
+    "CREATE TABLE IF NOT EXISTS webhook_deliveries(id TEXT PRIMARY KEY, case_id TEXT NOT NULL, event TEXT NOT NULL, url TEXT NOT NULL,"
+    " body TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL, last_status INTEGER NOT NULL, last_error TEXT NOT NULL,"
+    " next_attempt_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL, delivered_ms INTEGER NOT NULL, seq INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries(state, next_attempt_ms);"
+    "CREATE INDEX IF NOT EXISTS webhook_deliveries_by_case ON webhook_deliveries(case_id, seq);";
 
 /// The connection's prepared statements by their SQL text: each is prepared
 /// once and reused (preparing dominated listing 100 cases, which loads each
@@ -222,7 +228,95 @@ class SqliteCaseStore final : public CaseStore {
     return r;
   }
 
+  bool enqueue(const std::vector<Delivery>& ds, std::string& error) override {
+    std::lock_guard lock(mu_);
+    if (ds.empty()) return true;
+    if (!exec("BEGIN IMMEDIATE", error)) return false;
+    for (const Delivery& d : ds) {
+      Stmt ins(db_, stmts_,
+               "INSERT OR IGNORE INTO webhook_deliveries(id, case_id, event, url, body, state, attempts, last_status, last_error,"
+               " next_attempt_ms, created_ms, delivered_ms, seq)"
+               " VALUES(?1, ?2, ?3, ?4, ?5, 'pending', 0, 0, '', ?6, ?7, 0, (SELECT COALESCE(MAX(seq), 0) + 1 FROM webhook_deliveries))");
+      if (!ins.ok()) return fail(error), rollback(), false;
+      ins.bind(1, d.id).bind(2, d.case_id).bind(3, d.event).bind(4, d.url).bind(5, d.body).bind(6, d.next_attempt_ms).bind(7, d.created_ms);
+      if (ins.step() != SQLITE_DONE) return fail(error), rollback(), false;
+    }
+    return exec("COMMIT", error) || (rollback(), false);
+  }
+
+  bool claim(std::int64_t now_ms, std::int64_t lease_until_ms, std::size_t limit, std::vector<Delivery>& out, std::string& error) override {
+    std::lock_guard lock(mu_);
+    out.clear();
+    if (!exec("BEGIN IMMEDIATE", error)) return false;
+    {
+      Stmt s(db_, stmts_, (std::string(kDeliveryColumns) +
+                   ", body FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_ms <= ?1 ORDER BY next_attempt_ms, seq LIMIT ?2")
+                      .c_str());
+      if (!s.ok()) return fail(error), rollback(), false;
+      s.bind(1, now_ms).bind(2, static_cast<std::int64_t>(limit));
+      int rc;
+      while ((rc = s.step()) == SQLITE_ROW) {
+        out.emplace_back();
+        read_delivery(s, out.back());
+        out.back().body = s.text(11);
+      }
+      if (rc != SQLITE_DONE) return fail(error), rollback(), false;
+    }
+    for (Delivery& d : out) {
+      Stmt up(db_, stmts_, "UPDATE webhook_deliveries SET next_attempt_ms = ?2 WHERE id = ?1");
+      if (!up.ok()) return fail(error), rollback(), false;
+      up.bind(1, d.id).bind(2, lease_until_ms);
+      if (up.step() != SQLITE_DONE) return fail(error), rollback(), false;
+    }
+    if (!exec("COMMIT", error)) return rollback(), out.clear(), false;
+    return true;
+  }
+
+  bool record_attempt(std::string_view id, const Attempt& a, std::string& error) override {
+    std::lock_guard lock(mu_);
+    Stmt up(db_, stmts_,
+            "UPDATE webhook_deliveries SET state = ?2, attempts = attempts + 1, last_status = ?3, last_error = ?4, next_attempt_ms = ?5,"
+            " delivered_ms = ?6 WHERE id = ?1 AND state = 'pending'");
+    if (!up.ok()) return fail(error), false;
+    up.bind(1, id).bind(2, a.state).bind(3, static_cast<std::int64_t>(a.status)).bind(4, a.error);
+    up.bind(5, a.state == "pending" ? a.next_attempt_ms : std::int64_t{0}).bind(6, a.state == "delivered" ? a.at_ms : std::int64_t{0});
+    if (up.step() != SQLITE_DONE) return fail(error), false;
+    return true;
+  }
+
+  bool deliveries(std::string_view case_id, std::vector<Delivery>& out, std::string& error) override {
+    std::lock_guard lock(mu_);
+    out.clear();
+    Stmt s(db_, stmts_, (std::string(kDeliveryColumns) + " FROM webhook_deliveries WHERE case_id = ?1 ORDER BY seq").c_str());
+    if (!s.ok()) return fail(error), false;
+    s.bind(1, case_id);
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      out.emplace_back();
+      read_delivery(s, out.back());
+    }
+    if (rc != SQLITE_DONE) return fail(error), out.clear(), false;
+    return true;
+  }
+
+  std::int64_t next_due(std::string& error) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, stmts_, "SELECT MIN(next_attempt_ms) FROM webhook_deliveries WHERE state = 'pending'");
+    if (!s.ok()) return fail(error), 0;
+    return s.step() == SQLITE_ROW ? s.integer(0) : 0;
+  }
+
  private:
+  static constexpr const char* kDeliveryColumns =
+      "SELECT id, case_id, event, url, state, attempts, last_status, last_error, next_attempt_ms, created_ms, delivered_ms";
+  static void read_delivery(const Stmt& s, Delivery& d) {
+    d.id = s.text(0), d.case_id = s.text(1), d.event = s.text(2), d.url = s.text(3), d.state = s.text(4);
+    d.attempts = static_cast<std::uint32_t>(s.integer(5));
+    d.last_status = static_cast<int>(s.integer(6));
+    d.last_error = s.text(7);
+    d.next_attempt_ms = s.integer(8), d.created_ms = s.integer(9), d.delivered_ms = s.integer(10);
+  }
+
   // Takes the write lock (whoever gets it second reads what the first
   // committed) and reads the case; false, rolled back, with `r` saying why
   // when there is no such case, it is closed, or the store failed.

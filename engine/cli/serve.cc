@@ -83,6 +83,9 @@ int cmd_serve(const std::vector<std::string>& argv) {
   // Governance endpoints always need a token; say so when there is none to give.
   if (config.tokens.empty()) std::cerr << "redline serve: note: no tokens configured (--config); governance endpoints refuse every call\n";
 
+  if (!config.webhooks.empty() && !args->has("state"))
+    std::cerr << "redline serve: note: webhooks are configured but there is no --state folder, so no case opens and none is sent\n";
+
   CompileOptions opts;
   opts.layer = args->get("layer");
   opts.stdlib_root = args->get("stdlib", stdlib_root());
@@ -114,6 +117,7 @@ int cmd_serve(const std::vector<std::string>& argv) {
     return 1;
   }
   service.start_case_scheduler();
+  service.start_webhooks();
   std::cout << "listening on " << srv.bound_address() << std::endl;
   return srv.run();
 }

@@ -132,6 +132,7 @@ bool Service::attach_case(const PolicyVersion& v, std::string_view text, const D
     auto rec = host_.log().append_durable(audit::case_record(e, n.at), true);
     if (!rec.ok()) log_event("error", "audit_append_failed", {{"record", "case"}, {"reason", rec.error}});
     log_event("info", "case_opened", {{"case", c.id}, {"outcome", c.outcome}});
+    notify("opened", c);
     case_changed();
   } else if (c.actions.empty()) {
     body = c.decision;   // the same request again, nobody has acted: the case as it stands
@@ -314,6 +315,9 @@ std::string Service::case_json(const cases::Case& c) const {
   j["request"] = req.is_discarded() ? ojson(nullptr) : req;
   ojson d = ojson::parse(c.decision, nullptr, false);
   j["decision"] = d.is_discarded() ? ojson(nullptr) : d;
+  // Where the case's events went (the webhook outbox; [] without webhooks).
+  ojson deliveries = ojson::parse(deliveries_json(c.id), nullptr, false);
+  j["deliveries"] = deliveries.is_array() ? deliveries : ojson::array();
   return dump(j);
 }
 
@@ -435,6 +439,12 @@ Service::~Service() {
   }
   scheduler_cv_.notify_all();
   if (scheduler_.joinable()) scheduler_.join();
+  {
+    std::lock_guard lk(webhook_mu_);
+    webhook_stop_.store(true, std::memory_order_release);
+  }
+  webhook_cv_.notify_all();
+  if (webhook_thread_.joinable()) webhook_thread_.join();
 }
 
 void Service::start_case_scheduler() {
@@ -499,6 +509,7 @@ void Service::sweep_cases(Scratch& s) {
       auto rec = host_.log().append_durable(audit::case_record(e, now), true);
       if (!rec.ok()) log_event("error", "audit_append_failed", {{"record", "case"}, {"reason", rec.error}});
       log_event("info", decided ? "case_expired" : "case_advanced", {{"case", after.id}, {"outcome", after.outcome}});
+      notify(e.event, after);
       case_changed();
     }
     if (page.size() < q.limit) return;
@@ -681,6 +692,7 @@ void Service::case_act(const HttpRequest& req, std::string_view peer, const Toke
     auto d = host_.log().append_durable(audit::case_record(dec, now), true);
     if (!d.ok()) log_event("error", "audit_append_failed", {{"record", "case"}, {"reason", d.error}});
     log_event("info", "case_decided", {{"case", c.id}, {"outcome", c.outcome}});
+    notify("decided", c);
   }
   case_changed();
   out.body = case_json(c);

@@ -1,11 +1,15 @@
 // server/config.cc — see config.h.
 #include "server/config.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 
 #include "audit/log.h"
+#include "diag/codes.h"
+#include "state/state_dir.h"
 
 namespace redline::server {
 namespace {
@@ -96,7 +100,129 @@ bool parse_tokens(const json& arr, ServeConfig& out, std::string& error) {
   return true;
 }
 
+/// "RLxxxx: ", the prefix of a config error with a diagnostic code.
+std::string coded(diag::Code c) { return std::string(diag::info(c).text) + ": "; }
+
+bool parse_webhooks(const json& arr, ServeConfig& out, std::string& error) {
+  const std::string bad = coded(diag::Code::WebhookBadConfig);
+  if (!arr.is_array()) return error = bad + "`webhooks` must be an array of objects", false;
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    const json& h = arr[i];
+    std::string where = "webhooks[" + std::to_string(i) + "]";
+    if (!h.is_object()) return error = bad + where + " must be an object", false;
+    if (!check_keys(h, {"url", "events", "secret_file", "secret_env", "max_attempts", "timeout_ms", "backoff_ms", "max_backoff_ms"}, where,
+                    error))
+      return error = bad + error, false;
+    Webhook w;
+    if (!h.contains("url") || !h["url"].is_string()) return error = coded(diag::Code::WebhookBadUrl) + where + ".url must be a string http://host[:port][/path]", false;
+    if (!parse_webhook_url(h["url"].get<std::string>(), w, error))
+      return error.insert(coded(diag::Code::WebhookBadUrl).size(), where + ".url: "), false;
+    for (const Webhook& other : out.webhooks)
+      if (other.url == w.url) return error = bad + where + " repeats the URL of another webhook (one entry per URL; list its events)", false;
+    if (h.contains("events")) {
+      const json& ev = h["events"];
+      if (!ev.is_array() || ev.empty()) return error = bad + where + ".events must be a non-empty array of event names", false;
+      for (const json& e : ev) {
+        std::string name = e.is_string() ? e.get<std::string>() : "";
+        bool known = false;
+        for (std::string_view k : kWebhookEvents) known = known || name == k;
+        if (!known)
+          return error = bad + where + ".events: unknown event `" + (e.is_string() ? name : e.dump()) +
+                         "` (expected `opened`, `advanced`, `decided`, `expired`)",
+                 false;
+        if (std::find(w.events.begin(), w.events.end(), name) == w.events.end()) w.events.push_back(name);
+      }
+    } else {
+      for (std::string_view k : kWebhookEvents) w.events.emplace_back(k);
+    }
+    // The signing secret never sits in the config itself: a file (e.g. a
+    // mounted secret) or an environment variable.
+    if (h.contains("secret_file") == h.contains("secret_env"))
+      return error = bad + where + " needs exactly one of `secret_file` (a file holding the signing secret) and `secret_env`", false;
+    if (h.contains("secret_file")) {
+      if (!h["secret_file"].is_string()) return error = bad + where + ".secret_file must be a path", false;
+      std::string path = h["secret_file"].get<std::string>(), why;
+      auto text = state::read_file(path, &why);
+      if (!text) return error = bad + where + ".secret_file: cannot read `" + path + "`" + (why.empty() ? "" : ": " + why), false;
+      w.secret = std::move(*text);
+    } else {
+      if (!h["secret_env"].is_string() || h["secret_env"].get<std::string>().empty())
+        return error = bad + where + ".secret_env must name an environment variable", false;
+      const char* v = std::getenv(h["secret_env"].get<std::string>().c_str());
+      if (!v) return error = bad + where + ".secret_env: the environment variable `" + h["secret_env"].get<std::string>() + "` is not set", false;
+      w.secret = v;
+    }
+    while (!w.secret.empty() && (w.secret.back() == '\n' || w.secret.back() == '\r')) w.secret.pop_back();
+    if (w.secret.size() < 16) return error = bad + where + ": the signing secret must have at least 16 characters", false;
+    if (!get_uint(h, "max_attempts", w.max_attempts, 1, 100, error) || !get_ms(h, "timeout_ms", w.timeout, 10, error) ||
+        !get_ms(h, "backoff_ms", w.backoff, 1, error) || !get_ms(h, "max_backoff_ms", w.max_backoff, 1, error))
+      return error = bad + where + ": " + error, false;
+    if (w.max_backoff < w.backoff) w.max_backoff = w.backoff;
+    out.webhooks.push_back(std::move(w));
+  }
+  return true;
+}
+
 }  // namespace
+
+bool Webhook::wants(std::string_view event) const {
+  return std::find(events.begin(), events.end(), event) != events.end();
+}
+
+bool parse_webhook_url(std::string_view url, Webhook& w, std::string& error) {
+  // The URL as errors show it: any userinfo (a password, perhaps) left out.
+  std::string redacted(url.substr(0, 200));
+  if (std::size_t scheme = redacted.find("://"); scheme != std::string::npos) {
+    std::size_t end = redacted.find_first_of("/?#", scheme + 3), at = redacted.rfind('@', end);
+    if (at != std::string::npos && at > scheme) redacted.replace(scheme + 3, at - scheme - 3, "***");
+  }
+  const std::string shown = "`" + redacted + "`";
+  for (char c : url)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return error = coded(diag::Code::WebhookBadUrl) + shown + " has a space or control character", false;
+  std::string_view rest;
+  if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else if (url.starts_with("https://")) {
+    return error = coded(diag::Code::WebhookBadUrl) + shown +
+                   " is https, which this build cannot deliver to yet (no TLS client): use an http:// URL on a trusted network "
+                   "or a local TLS-terminating relay",
+           false;
+  } else {
+    return error = coded(diag::Code::WebhookBadUrl) + shown + " is not an http:// URL (webhooks are POSTed over HTTP)", false;
+  }
+  if (url.find('#') != std::string_view::npos) return error = coded(diag::Code::WebhookBadUrl) + shown + " has a fragment (#...), which is never sent", false;
+  std::size_t end = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, end), target = end == std::string_view::npos ? std::string_view() : rest.substr(end);
+  if (authority.find('@') != std::string_view::npos)
+    return error = coded(diag::Code::WebhookBadUrl) + "the URL carries userinfo (user:password@), which is not allowed (and not repeated here): the signing secret "
+                   "authenticates deliveries",
+           false;
+  std::string_view host = authority, port;
+  if (authority.starts_with("[")) {
+    std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) return error = coded(diag::Code::WebhookBadUrl) + shown + " has an unclosed [IPv6] host", false;
+    host = authority.substr(1, close - 1);
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty() && after.front() != ':') return error = coded(diag::Code::WebhookBadUrl) + shown + " has text after its [IPv6] host", false;
+    if (!after.empty()) port = after.substr(1);
+    if (after.size() == 1) return error = coded(diag::Code::WebhookBadUrl) + shown + " has an empty port", false;
+  } else if (std::size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon), port = authority.substr(colon + 1);
+    if (port.empty()) return error = coded(diag::Code::WebhookBadUrl) + shown + " has an empty port", false;
+  }
+  if (host.empty()) return error = coded(diag::Code::WebhookBadUrl) + shown + " has no host", false;
+  unsigned p = 80;
+  if (!port.empty()) {
+    auto [e, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+    if (ec != std::errc() || e != port.data() + port.size() || p == 0 || p > 65535)
+      return error = coded(diag::Code::WebhookBadUrl) + shown + " has a port that is not a number from 1 to 65535", false;
+  }
+  w.url = std::string(url);
+  w.host = std::string(host);
+  w.port = static_cast<std::uint16_t>(p);
+  w.target = target.empty() ? "/" : target.front() == '?' ? "/" + std::string(target) : std::string(target);
+  return true;
+}
 
 bool parse_listen(std::string_view text, std::string& host, std::uint16_t& port, std::string& error) {
   std::size_t colon = text.rfind(':');
@@ -119,7 +245,7 @@ bool parse_config(std::string_view text, ServeConfig& out, std::string& error) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) return error = "the config is not valid JSON", false;
   if (!j.is_object()) return error = "the config must be a JSON object", false;
-  if (!check_keys(j, {"listen", "threads", "decisions", "metrics", "tokens", "limits", "reload", "audit", "authzen", "cases"}, "the config", error)) return false;
+  if (!check_keys(j, {"listen", "threads", "decisions", "metrics", "tokens", "limits", "reload", "audit", "authzen", "cases", "webhooks"}, "the config", error)) return false;
   if (j.contains("listen")) {
     if (!j["listen"].is_string()) return error = "`listen` must be a string \"HOST:PORT\"", false;
     if (!parse_listen(j["listen"].get<std::string>(), out.host, out.port, error)) return false;
@@ -156,6 +282,7 @@ bool parse_config(std::string_view text, ServeConfig& out, std::string& error) {
       return error = error.empty() ? "`cases` must be an object" : error, false;
     if (!get_ms(c, "sweep_interval_ms", out.case_sweep_interval, 0, error)) return false;
   }
+  if (j.contains("webhooks") && !parse_webhooks(j["webhooks"], out, error)) return false;
   if (j.contains("audit")) {
     const json& a = j["audit"];
     if (!a.is_object() || !check_keys(a, {"strict", "mask", "durability", "segment_mb"}, "`audit`", error))

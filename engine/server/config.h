@@ -27,6 +27,26 @@ struct Token {
   std::vector<std::string> roles;
 };
 
+/// A webhook that approval-case events are POSTed to (docs/approvals.md
+/// "Notifications"). Only plain http is delivered; https is refused at
+/// config (RL5030) until the client speaks TLS.
+struct Webhook {
+  std::string url;                      ///< as configured: http://host[:port][/path]
+  std::string host;                     ///< without brackets for IPv6
+  std::uint16_t port = 80;
+  std::string target = "/";             ///< path and query sent in the request line
+  std::vector<std::string> events;      ///< of kWebhookEvents; every one when the config names none
+  std::string secret;                   ///< the HMAC-SHA256 key, read from `secret_file` or `secret_env`
+  unsigned max_attempts = 8;            ///< attempts before a delivery is `failed`
+  std::chrono::milliseconds timeout{10000};        ///< connect + send + first response line
+  std::chrono::milliseconds backoff{1000};         ///< the wait after the first failed attempt (doubles)
+  std::chrono::milliseconds max_backoff{3600000};  ///< the longest wait between attempts
+  bool wants(std::string_view event) const;
+};
+
+/// The case events a webhook may subscribe to.
+inline constexpr std::string_view kWebhookEvents[] = {"opened", "advanced", "decided", "expired"};
+
 /// Everything `redline serve` can be configured with.
 struct ServeConfig {
   std::string host = "127.0.0.1";
@@ -51,10 +71,16 @@ struct ServeConfig {
   std::vector<std::string> mask;                      ///< JSON pointers masked in audit records
   bool authzen_context = true;                        ///< AuthZEN decisions carry `context` (outcome, redline decision)
   std::string authzen_pdp;                            ///< AuthZEN metadata's `policy_decision_point` ("" = from Host)
+  std::vector<Webhook> webhooks;                      ///< where case events are POSTed (needs --state)
 };
 
 /// Reads a JSON config into `out` (defaults for what it leaves out); false with `error`.
 bool parse_config(std::string_view json, ServeConfig& out, std::string& error);
+
+/// Parses a webhook URL (http://host[:port][/path][?query]) into `w`'s url,
+/// host, port and target; false with `error` (which names RL5030) when it is
+/// not http, has no host, has userinfo or a fragment.
+bool parse_webhook_url(std::string_view url, Webhook& w, std::string& error);
 
 /// Parses "HOST:PORT" (IPv4, or [IPv6]:PORT); false with `error`.
 bool parse_listen(std::string_view text, std::string& host, std::uint16_t& port, std::string& error);

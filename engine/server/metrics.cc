@@ -67,6 +67,10 @@ std::string Metrics::render() const {
   out += "# HELP redline_connections_refused_total Connections refused at the connection cap.\n"
          "# TYPE redline_connections_refused_total counter\n";
   line("redline_connections_refused_total %llu\n", u(refused_));
+  out += "# HELP redline_webhook_deliveries_total Webhook delivery attempts, by result (retry: failed, to be tried again).\n"
+         "# TYPE redline_webhook_deliveries_total counter\n";
+  const char* results[] = {"delivered", "retry", "failed"};
+  for (std::size_t r = 0; r < 3; ++r) line("redline_webhook_deliveries_total{result=\"%s\"} %llu\n", results[r], u(webhooks_[r]));
   return out;
 }
 

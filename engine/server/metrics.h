@@ -28,6 +28,9 @@ class Metrics {
   void connection_opened() { connections_.fetch_add(1, std::memory_order_relaxed), accepted_.fetch_add(1, std::memory_order_relaxed); }
   void connection_closed() { connections_.fetch_sub(1, std::memory_order_relaxed); }
   void connection_refused() { refused_.fetch_add(1, std::memory_order_relaxed); }
+  /// Counts one webhook delivery attempt by what it came to.
+  enum class WebhookResult : std::uint8_t { delivered, retry, failed };
+  void webhook(WebhookResult r) { webhooks_[static_cast<std::size_t>(r)].fetch_add(1, std::memory_order_relaxed); }
   std::int64_t connections() const { return connections_.load(std::memory_order_relaxed); }
   std::uint64_t decisions() const;
 
@@ -42,6 +45,7 @@ class Metrics {
   std::array<std::atomic<std::uint64_t>, 6> by_class_{};   // 1xx..5xx, other
   std::atomic<std::uint64_t> auth_failures_{0}, reloads_ok_{0}, reloads_failed_{0}, accepted_{0}, refused_{0};
   std::atomic<std::int64_t> connections_{0};
+  std::array<std::atomic<std::uint64_t>, 3> webhooks_{};   // by WebhookResult
 };
 
 }  // namespace redline::server

@@ -48,7 +48,7 @@ struct Scratch {
 class Service {
  public:
   Service(const ServeConfig& config, PolicyHost& host, Metrics& metrics) : config_(config), host_(host), metrics_(metrics) {}
-  /// Stops the case scheduler.
+  /// Stops the case scheduler and the webhook worker.
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
@@ -60,6 +60,14 @@ class Service {
   void start_case_scheduler();
   /// One pass of the scheduler over every open case (also for tests).
   void sweep_cases(Scratch& scratch);
+
+  /// Starts the webhook worker (with a case store and configured webhooks):
+  /// a thread that POSTs the due deliveries of the outbox, retries failed
+  /// ones with backoff, and picks up what a previous run left pending.
+  void start_webhooks();
+  /// Attempts every delivery due now, once each (the worker's pass; also for
+  /// tests); the milliseconds until the next one is due (at most 1000).
+  std::int64_t deliver_due();
 
   /// Whether handling `req` may wait on the disk (durable audit records,
   /// switch flips, audit reads): such requests run off the event loops.
@@ -133,6 +141,12 @@ class Service {
   void case_get(std::string_view id, std::chrono::milliseconds wait, const Token* viewer, Response& out);
   /// Wakes the long-polls: a case changed in this process.
   void case_changed();
+  /// Queues a delivery of case event `event` ("opened", "advanced",
+  /// "decided", "expired") of case `c` to every webhook that subscribes to
+  /// it, and wakes the worker; no network I/O here (webhooks.cc).
+  void notify(std::string_view event, const cases::Case& c);
+  /// The case's deliveries as the JSON array of GET /v1/cases/ID.
+  std::string deliveries_json(std::string_view case_id) const;
   void case_act(const HttpRequest& req, std::string_view peer, const Token& t, std::string_view id, bool approve, Scratch& s,
                 Response& out);
   std::string case_json(const cases::Case& c) const;
@@ -173,6 +187,12 @@ class Service {
   std::mutex scheduler_mu_;
   std::condition_variable scheduler_cv_;
   bool scheduler_stop_ = false;   ///< guarded by scheduler_mu_
+  // The webhook worker: woken by notify(), else every second at most.
+  std::thread webhook_thread_;
+  std::mutex webhook_mu_;
+  std::condition_variable webhook_cv_;
+  bool webhook_kick_ = false;             ///< guarded by webhook_mu_
+  std::atomic<bool> webhook_stop_{false};   ///< also ends an attempt in flight
 };
 
 /// Splits the JSON array `text` into the texts of its elements (not
