@@ -644,7 +644,9 @@ state::Result<std::uint64_t> AuditLog::commit(std::uint64_t ticket, Durability l
       const Batch* b = find(ticket);
       if (!b) return r.error = "the audit log lost track of a record (internal error)", r;
       if (!b->ok) return r.error = b->error, r;
-      if (!force_checkpoint) break;
+      // A checkpoint written for someone else after this record also covers it:
+      // concurrent governance events share one signature and one sync.
+      if (!force_checkpoint || checkpointed_ >= ticket) break;
     }
     if (ticket == 0 && !force_checkpoint) break;
     if (!leader_) {
@@ -663,7 +665,7 @@ state::Result<std::uint64_t> AuditLog::commit(std::uint64_t ticket, Durability l
       lk.lock();
       leader_ = false;
       written_ = end_ticket;
-      if (ok && force_checkpoint) synced_ = std::max(synced_, end_ticket);
+      if (ok && force_checkpoint) synced_ = std::max(synced_, end_ticket), checkpointed_ = std::max(checkpointed_, end_ticket);
       if (end_ticket > first_ticket) batches_.push_back({first_ticket, end_ticket, first_seq, records_ok, records_ok ? "" : error});
       while (batches_.size() > 65536) batches_.pop_front();
       if (records_ok) size_seen_ = first_seq + batch.size();
@@ -733,6 +735,30 @@ state::Result<std::uint64_t> AuditLog::append_durable(std::string payload, bool 
     ticket = ++enqueued_;
   }
   return commit(ticket, Durability::durable, checkpoint_after);
+}
+
+state::Result<std::uint64_t> AuditLog::append_durable(std::vector<std::string> payloads, bool checkpoint_after) {
+  state::Result<std::uint64_t> r;
+  std::uint64_t ticket = 0;
+  const std::size_t count = payloads.size();
+  {
+    std::lock_guard lk(mu_);
+    if (!fatal_.empty()) return r.error = fatal_, r;
+    for (const std::string& p : payloads)
+      if (p.size() > kMaxPayload) return r.error = "an audit record is larger than " + std::to_string(kMaxPayload) + " bytes", r;
+    if (payloads.empty()) {
+      ticket = enqueued_;
+    } else {
+      // Enqueued together under one lock, so one leader writes them as one run.
+      for (std::string& p : payloads) pending_.push_back(std::move(p));
+      enqueued_ += payloads.size();
+      ticket = enqueued_;
+    }
+  }
+  if (ticket == 0) return r.value = 0, r;
+  r = commit(ticket, Durability::durable, checkpoint_after);
+  if (r.ok() && count > 0) *r.value -= count - 1;
+  return r;
 }
 
 bool AuditLog::flush(std::string* error) {

@@ -93,6 +93,11 @@ class AuditLog {
   /// Appends a record and returns its sequence number once it is durable
   /// (and, with `checkpoint_after`, covered by a new signed checkpoint).
   state::Result<std::uint64_t> append_durable(std::string payload, bool checkpoint_after = false);
+  /// Appends records as one contiguous run and returns the first one's
+  /// sequence number once all are durable (and, with `checkpoint_after`,
+  /// covered by a signed checkpoint): one fdatasync and at most one
+  /// checkpoint for all of them, shared with whoever commits at the same time.
+  state::Result<std::uint64_t> append_durable(std::vector<std::string> payloads, bool checkpoint_after);
   /// Writes and syncs every buffered record.
   bool flush(std::string* error = nullptr);
   /// Flushes and appends a signed checkpoint of the whole log.
@@ -164,6 +169,7 @@ class AuditLog {
   bool leader_ = false;               ///< a group-commit leader is writing
   std::vector<std::string> pending_;
   std::uint64_t enqueued_ = 0, written_ = 0, synced_ = 0;   ///< tickets issued, processed by a writer, fdatasync'd
+  std::uint64_t checkpointed_ = 0;    ///< tickets covered by a checkpoint a leader was asked for
   std::deque<Batch> batches_;
   std::string fatal_;                 ///< a failure that stops the log for good
   std::string transient_;             ///< the last write or lock failure, cleared by a later success

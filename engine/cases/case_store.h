@@ -10,7 +10,12 @@
 // Acting on a case is one transaction: the store checks the case is open and
 // the approver has not acted, then asks the caller's Decider (which decides
 // the request again with every approval so far) for the new state, and
-// commits the action and that state together — or nothing. Concurrent
+// commits the action and that state together — or nothing. The audit
+// records of a change are written (by the Journal) before it commits, so a
+// committed change is always in the audit log. Concurrent changes may be
+// committed together, each under its own savepoint, so that they share one
+// audit sync and one database sync; each still succeeds or fails alone
+// (unless the commit itself fails, which fails them all). Concurrent
 // actions on one case, from threads or processes, are serialised by the
 // store, so a case is decided once.
 //
@@ -61,6 +66,7 @@ struct Case {
 struct NewCase {
   std::string request_id, request_digest, requester, request, policy, outcome, decision, at;
   std::vector<std::string> roles;
+  std::vector<std::string> records;   ///< audit records the journal writes with the commit, when the case is created
 };
 
 /// The case an act settled on, as the Decider computes it.
@@ -68,6 +74,7 @@ struct Recomputed {
   std::string outcome, decision;
   std::vector<std::string> roles;
   bool final = false;   ///< the case closes (state `decided`)
+  std::vector<std::string> records;   ///< audit records the journal writes with the commit
 };
 
 /// Why the Decider refused an action (the store then changes nothing).
@@ -139,9 +146,18 @@ struct Attempt {
   std::int64_t at_ms = 0;
 };
 
+/// Writes the audit records of the changes about to commit, durably; false
+/// with `error` when it cannot, and then nothing commits. The store calls
+/// it once per commit with the records of every change in it, so changes
+/// committed together share one audit sync (group commit).
+using Journal = std::function<bool(std::vector<std::string>& records, std::string& error)>;
+
 class CaseStore {
  public:
   virtual ~CaseStore() = default;
+  /// Sets the journal (before the store is shared between threads). Without
+  /// one, records are dropped.
+  virtual void set_journal(Journal journal) = 0;
   /// Opens a case, or finds the one already open for the same request
   /// (`created` says which); false with `error` when the store fails.
   virtual bool open_case(const NewCase& c, Case& out, bool& created, std::string& error) = 0;

@@ -1,13 +1,17 @@
 // cases/sqlite_store.cc — the embedded CaseStore: one SQLite database in the
 // state folder (cases.db), WAL journal, synchronous=FULL (a committed action
 // survives kill -9 and power loss), a busy timeout so connections of other
-// threads or processes wait for each other instead of failing. Every act is
-// a BEGIN IMMEDIATE transaction: the write lock is taken before the case is
-// read, so two approvers of one case are serialised and the second sees the
-// first's action (and a closed case, when it closed it). Statements are
-// prepared once per connection and reused (StmtCache).
+// threads or processes wait for each other instead of failing. Every change
+// runs in a BEGIN IMMEDIATE transaction: the write lock is taken before the
+// case is read, so two approvers of one case are serialised and the second
+// sees the first's action (and a closed case, when it closed it). Changes
+// submitted at the same time commit together (group commit, see Job), each
+// under its own savepoint. Statements are prepared once per connection and
+// reused (StmtCache).
 #include <sqlite3.h>
 
+#include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <unordered_map>
 
@@ -132,27 +136,37 @@ class SqliteCaseStore final : public CaseStore {
     return true;
   }
 
+  void set_journal(Journal journal) override { journal_ = std::move(journal); }
+
   bool open_case(const NewCase& n, Case& out, bool& created, std::string& error) override {
-    std::lock_guard lock(mu_);
     std::string id = case_id_for(n.request_id, n.request_digest);
     created = false;
-    if (!exec("BEGIN IMMEDIATE", error)) return false;
-    Found f = load(id, out, error);
-    if (f == Found::failed) return rollback(), false;
-    if (f == Found::yes) return exec("COMMIT", error) || (rollback(), false);
-    Stmt ins(db_, stmts_,
-             "INSERT INTO cases(id, request_id, request_digest, requester, request, policy, state, outcome, decision, opened_at,"
-             " updated_at, version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?9, 1)");
-    if (!ins.ok()) return fail(error), rollback(), false;
-    ins.bind(1, id).bind(2, n.request_id).bind(3, n.request_digest).bind(4, n.requester).bind(5, n.request).bind(6, n.policy);
-    ins.bind(7, n.outcome).bind(8, n.decision).bind(9, n.at);
-    if (ins.step() != SQLITE_DONE) return fail(error), rollback(), false;
-    if (!set_roles(id, n.roles, error)) return rollback(), false;
-    if (!exec("COMMIT", error)) return rollback(), false;
-    created = true;
-    out = Case{id, n.request_id, n.request_digest, n.requester, n.request, n.policy, CaseState::open, n.outcome, n.decision, n.roles,
-               n.at, n.at, 1, {}};
-    return true;
+    bool ok = false;
+    Job job([&](std::vector<std::string>& records) {
+      Found f = load(id, out, error);
+      if (f == Found::failed) return false;
+      if (f == Found::yes) return ok = true;
+      Stmt ins(db_, stmts_,
+               "INSERT INTO cases(id, request_id, request_digest, requester, request, policy, state, outcome, decision, opened_at,"
+               " updated_at, version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9, ?9, 1)");
+      if (!ins.ok()) return fail(error), false;
+      ins.bind(1, id).bind(2, n.request_id).bind(3, n.request_digest).bind(4, n.requester).bind(5, n.request).bind(6, n.policy);
+      ins.bind(7, n.outcome).bind(8, n.decision).bind(9, n.at);
+      if (ins.step() != SQLITE_DONE) return fail(error), false;
+      if (!set_roles(id, n.roles, error)) return false;
+      records.insert(records.end(), n.records.begin(), n.records.end());
+      created = true;
+      out = Case{id, n.request_id, n.request_digest, n.requester, n.request, n.policy, CaseState::open, n.outcome, n.decision, n.roles,
+                 n.at, n.at, 1, {}};
+      return ok = true;
+    });
+    submit(job);
+    if (!job.committed) {
+      if (ok) error = job.error;
+      created = false;
+      return false;
+    }
+    return ok;
   }
 
   Found get(std::string_view id, Case& out, std::string& error) override {
@@ -195,37 +209,46 @@ class SqliteCaseStore final : public CaseStore {
   }
 
   ActResult act(std::string_view id, CaseAction action, const Decider& decide) override {
-    std::lock_guard lock(mu_);
     ActResult r;
-    Case c;
-    if (!begin_open(id, c, r)) return r;
-    for (const CaseAction& a : c.actions)
-      if (a.by == action.by) return rollback(), r.after = std::move(c), r.status = ActStatus::already_acted, r;
-    Recomputed next;
-    if (!decide(c, action, next, r.refusal)) return rollback(), r.after = std::move(c), r.status = ActStatus::refused, r;
-    Stmt ins(db_, stmts_, "INSERT INTO case_actions(case_id, seq, by, role, verdict, comment, at, targets) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    if (!ins.ok()) return fail(r.error), rollback(), r;
-    ins.bind(1, c.id).bind(2, static_cast<std::int64_t>(c.actions.size() + 1)).bind(3, action.by).bind(4, action.role);
-    ins.bind(5, action.verdict).bind(6, action.comment).bind(7, action.at).bind(8, action.targets);
-    if (ins.step() != SQLITE_DONE) return fail(r.error), rollback(), r;
-    if (!update(c, next, action.at, r.error)) return rollback(), r;
-    c.actions.push_back(std::move(action));
-    r.after = std::move(c);
-    r.status = ActStatus::done;
-    return r;
+    Job job([&](std::vector<std::string>& records) {
+      Case c;
+      if (!load_open(id, c, r)) return false;
+      for (const CaseAction& a : c.actions)
+        if (a.by == action.by) return r.after = std::move(c), r.status = ActStatus::already_acted, false;
+      CaseAction taken = action;
+      Recomputed next;
+      if (!decide(c, taken, next, r.refusal)) return r.after = std::move(c), r.status = ActStatus::refused, false;
+      Stmt ins(db_, stmts_, "INSERT INTO case_actions(case_id, seq, by, role, verdict, comment, at, targets) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      if (!ins.ok()) return fail(r.error), false;
+      ins.bind(1, c.id).bind(2, static_cast<std::int64_t>(c.actions.size() + 1)).bind(3, taken.by).bind(4, taken.role);
+      ins.bind(5, taken.verdict).bind(6, taken.comment).bind(7, taken.at).bind(8, taken.targets);
+      if (ins.step() != SQLITE_DONE) return fail(r.error), false;
+      if (!update(c, next, taken.at, r.error)) return false;
+      records.insert(records.end(), std::make_move_iterator(next.records.begin()), std::make_move_iterator(next.records.end()));
+      c.actions.push_back(std::move(taken));
+      r.after = std::move(c);
+      r.status = ActStatus::done;
+      return true;
+    });
+    submit(job);
+    return settle(job, r);
   }
 
   ActResult refresh(std::string_view id, const Refresher& refresh, const std::string& at) override {
-    std::lock_guard lock(mu_);
     ActResult r;
-    Case c;
-    if (!begin_open(id, c, r)) return r;
-    Recomputed next;
-    if (!refresh(c, next)) return rollback(), r.after = std::move(c), r.status = ActStatus::refused, r;
-    if (!update(c, next, at, r.error)) return rollback(), r;
-    r.after = std::move(c);
-    r.status = ActStatus::done;
-    return r;
+    Job job([&](std::vector<std::string>& records) {
+      Case c;
+      if (!load_open(id, c, r)) return false;
+      Recomputed next;
+      if (!refresh(c, next)) return r.after = std::move(c), r.status = ActStatus::refused, false;
+      if (!update(c, next, at, r.error)) return false;
+      records.insert(records.end(), std::make_move_iterator(next.records.begin()), std::make_move_iterator(next.records.end()));
+      r.after = std::move(c);
+      r.status = ActStatus::done;
+      return true;
+    });
+    submit(job);
+    return settle(job, r);
   }
 
   bool enqueue(const std::vector<Delivery>& ds, std::string& error) override {
@@ -317,22 +340,96 @@ class SqliteCaseStore final : public CaseStore {
     d.next_attempt_ms = s.integer(8), d.created_ms = s.integer(9), d.delivered_ms = s.integer(10);
   }
 
-  // Takes the write lock (whoever gets it second reads what the first
-  // committed) and reads the case; false, rolled back, with `r` saying why
-  // when there is no such case, it is closed, or the store failed.
-  bool begin_open(std::string_view id, Case& c, ActResult& r) {
-    if (!exec("BEGIN IMMEDIATE", r.error)) return false;
+  // ---- group commit ----
+  // A change is a Job: its body runs inside a transaction under a savepoint
+  // of its own and returns whether to keep what it did (false: rolled back
+  // to the savepoint, the others in the transaction unaffected). Whoever
+  // submits while no transaction is running leads: it takes every job
+  // queued so far, runs them in one BEGIN IMMEDIATE transaction, has the
+  // journal write all their audit records, and commits — one audit sync and
+  // one database sync for all of them. The others wait for their job to be
+  // done; a job submitted during a commit goes into the next one.
+  struct Job {
+    explicit Job(std::function<bool(std::vector<std::string>& records)> b) : body(std::move(b)) {}
+    std::function<bool(std::vector<std::string>& records)> body;
+    bool done = false;
+    bool committed = false;   ///< the transaction holding the job committed (or the job kept nothing)
+    std::string error;        ///< why it did not
+  };
+
+  void submit(Job& job) {
+    std::unique_lock lk(queue_mu_);
+    queue_.push_back(&job);
+    while (!job.done) {
+      if (leading_) {
+        queue_cv_.wait(lk);
+        continue;
+      }
+      leading_ = true;
+      std::vector<Job*> batch;
+      batch.swap(queue_);
+      lk.unlock();
+      run_batch(batch);
+      lk.lock();
+      leading_ = false;
+      for (Job* j : batch) j->done = true;
+      queue_cv_.notify_all();
+    }
+  }
+
+  void run_batch(const std::vector<Job*>& batch) {
+    std::lock_guard lock(mu_);
+    std::string error;
+    auto fail_all = [&](const std::string& why) {
+      rollback();
+      for (Job* j : batch) j->committed = false, j->error = why;
+    };
+    if (!exec("BEGIN IMMEDIATE", error)) return fail_all(error);
+    std::vector<std::string> records;
+    for (Job* j : batch) {
+      if (!exec("SAVEPOINT job", error)) return fail_all(error);
+      std::vector<std::string> mine;
+      bool keep = false;
+      try {
+        keep = j->body(mine);
+      } catch (...) {   // nothing below throws; if it did, the job alone fails
+        keep = false;
+        j->error = "internal error while changing a case";
+      }
+      if (!keep && !exec("ROLLBACK TO job", error)) return fail_all(error);
+      if (!exec("RELEASE job", error)) return fail_all(error);
+      if (keep) records.insert(records.end(), std::make_move_iterator(mine.begin()), std::make_move_iterator(mine.end()));
+    }
+    if (!records.empty() && journal_ && !journal_(records, error))
+      return fail_all("the audit records cannot be written, so nothing changed: " + error);
+    if (!exec("COMMIT", error)) return fail_all(error);
+    for (Job* j : batch) j->committed = true;
+  }
+
+  // A job's result once its transaction ended: a change that did not commit failed.
+  static ActResult settle(Job& job, ActResult& r) {
+    if (!job.committed && r.status == ActStatus::done) {
+      r.status = ActStatus::failed;
+      r.error = job.error;
+      r.after = Case{};
+    }
+    return std::move(r);
+  }
+
+  // Reads the case inside the transaction (which holds the write lock, so
+  // whoever comes second reads what the first committed); false with `r`
+  // saying why when there is no such case, it is closed, or the store failed.
+  bool load_open(std::string_view id, Case& c, ActResult& r) {
     Found f = load(id, c, r.error);
     if (f != Found::yes) {
-      rollback();
       r.status = f == Found::no ? ActStatus::unknown_case : ActStatus::failed;
       return false;
     }
-    if (c.state != CaseState::open) return rollback(), r.after = std::move(c), r.status = ActStatus::closed, false;
+    if (c.state != CaseState::open) return r.after = std::move(c), r.status = ActStatus::closed, false;
     return true;
   }
 
-  // Writes the case's new state and commits; `c` becomes the case as committed.
+  // Writes the case's new state; `c` becomes the case as written.
   bool update(Case& c, Recomputed& next, const std::string& at, std::string& error) {
     CaseState state = next.final ? CaseState::decided : CaseState::open;
     if (next.final) next.roles.clear();
@@ -341,7 +438,6 @@ class SqliteCaseStore final : public CaseStore {
     up.bind(1, c.id).bind(2, to_string(state)).bind(3, next.outcome).bind(4, next.decision).bind(5, at);
     if (up.step() != SQLITE_DONE) return fail(error), false;
     if (!set_roles(c.id, next.roles, error)) return false;
-    if (!exec("COMMIT", error)) return false;
     c.state = state, c.outcome = next.outcome, c.decision = next.decision, c.roles = next.roles;
     c.updated_at = at, ++c.version;
     return true;
@@ -402,6 +498,11 @@ class SqliteCaseStore final : public CaseStore {
 
   sqlite3* db_ = nullptr;
   std::mutex mu_;   // one transaction at a time on this connection
+  Journal journal_;
+  std::mutex queue_mu_;   // guards queue_ and leading_
+  std::condition_variable queue_cv_;
+  std::vector<Job*> queue_;
+  bool leading_ = false;
   StmtCache stmts_;   // under mu_
 };
 

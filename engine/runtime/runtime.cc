@@ -105,25 +105,41 @@ bool Runtime::record(const Program& program, const SwitchBoard* board, const Jud
   return record_parsed(program, board, judging, text, parsed, decision, decision.to_json(), error);
 }
 
+void Runtime::records_for(const Program& program, const SwitchBoard* board, const Judging& judging, std::string_view text,
+                          eval::ParsedRequest& parsed, const Decision& decision, std::string_view decision_json,
+                          std::vector<std::string>& records) const {
+  std::string time = state::now_rfc3339();
+  audit::Masking masking{dir_->salt(), mask_};
+  records.push_back(audit::decision_record(program, text, parsed, decision_json, board, masking, time, judging.recorded));
+  // The approvals the request carries, as the door read them (whatever the
+  // spelling of their key): each gets a record of its own.
+  for (std::string& a : audit::approval_records(parsed.request, text, decision, time)) records.push_back(std::move(a));
+}
+
 bool Runtime::record_parsed(const Program& program, const SwitchBoard* board, const Judging& judging, std::string_view text,
                             eval::ParsedRequest& parsed, const Decision& decision, std::string_view decision_json,
                             std::string& error) const {
-  std::string time = state::now_rfc3339();
-  // The approvals the request carries, as the door read them (whatever the
-  // spelling of their key): each gets a record of its own.
-  std::vector<std::string> approvals = audit::approval_records(parsed.request, text, decision, time);
-  audit::Masking masking{dir_->salt(), mask_};
-  std::string rec = audit::decision_record(program, text, parsed, decision_json, board, masking, time, judging.recorded);
+  std::vector<std::string> records;
+  records_for(program, board, judging, text, parsed, decision, decision_json, records);
   audit::Durability level = choose_durability(decision, options_);
-  if (approvals.empty() && level != audit::Durability::durable) return log_->append(std::move(rec), level, &error);
-  auto r = log_->append_durable(std::move(rec), false);
+  if (records.size() == 1 && level != audit::Durability::durable) return log_->append(std::move(records[0]), level, &error);
+  // Approvals are governance events: the decision and its approvals are
+  // durable together, under one checkpoint.
+  bool approvals = records.size() > 1;
+  auto r = log_->append_durable(std::move(records), approvals);
   if (!r.ok()) return error = r.error, false;
-  for (std::size_t i = 0; i < approvals.size(); ++i) {
-    // An approval is a governance event: durable and checkpointed at once.
-    auto a = log_->append_durable(std::move(approvals[i]), i + 1 == approvals.size());
-    if (!a.ok()) return error = a.error, false;
-  }
   return true;
+}
+
+Decided Runtime::decide_deferred(const Program& program, const SwitchBoard* board, const Judging& judging, std::string_view text,
+                                 Decision& scratch, std::string& out, std::vector<std::string>& records) const {
+  const EvalOptions options{.approvals = &judging.options, .switches = board};
+  eval::ParsedRequest parsed = eval::parse_request(text);
+  program.evaluate(program.bind(parsed.request, options), scratch, options);
+  std::string json = scratch.to_json();
+  if (log_) records_for(program, board, judging, text, parsed, scratch, json, records);
+  out += json;
+  return {scratch.outcome(), scratch.error().has_value()};
 }
 
 }  // namespace redline::runtime

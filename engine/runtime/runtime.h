@@ -121,12 +121,21 @@ class Runtime {
   /// which case the caller must deny.
   bool record(const Program& program, const SwitchBoard* board, const Judging& judging, std::string_view text,
               const Decision& decision, std::string& error) const;
+  /// Decides `text` as decide() does, but leaves its audit records (the
+  /// decision's and its approvals') in `records` for the caller to write
+  /// with its own commit — all or nothing with the state change they
+  /// justify. The caller must deny if it cannot write them.
+  Decided decide_deferred(const Program& program, const SwitchBoard* board, const Judging& judging, std::string_view text,
+                          Decision& scratch, std::string& out, std::vector<std::string>& records) const;
   /// Whether deciding `text` may wait on the disk (a durable record): in
   /// strict mode always; otherwise when the request may carry approvals,
   /// which is judged from the text conservatively (before it is parsed).
   bool may_block(std::string_view text) const;
 
  private:
+  void records_for(const Program& program, const SwitchBoard* board, const Judging& judging, std::string_view text,
+                   eval::ParsedRequest& parsed, const Decision& decision, std::string_view decision_json,
+                   std::vector<std::string>& records) const;
   bool record_parsed(const Program& program, const SwitchBoard* board, const Judging& judging, std::string_view text,
                      eval::ParsedRequest& parsed, const Decision& decision, std::string_view decision_json, std::string& error) const;
 

@@ -121,6 +121,11 @@ bool Service::attach_case(const PolicyVersion& v, std::string_view text, const D
   n.decision = body;
   n.at = state::now_rfc3339();
   n.roles = pending_roles(d);
+  {
+    audit::CaseEvent e{"opened", cases::case_id_for(n.request_id, n.request_digest), n.request_id, n.request_digest, n.policy, n.outcome,
+                       "", "", "", n.roles};
+    n.records.push_back(audit::case_record(e, n.at));
+  }
   bool created = false;
   if (!store->open_case(n, c, created, error)) {
     log_event("error", "case_store_failed", {{"reason", error}});
@@ -128,9 +133,6 @@ bool Service::attach_case(const PolicyVersion& v, std::string_view text, const D
     return false;
   }
   if (created) {
-    audit::CaseEvent e{"opened", c.id, c.request_id, c.request_digest, c.policy, c.outcome, "", "", "", c.roles};
-    auto rec = host_.log().append_durable(audit::case_record(e, n.at), true);
-    if (!rec.ok()) log_event("error", "audit_append_failed", {{"record", "case"}, {"reason", rec.error}});
     log_event("info", "case_opened", {{"case", c.id}, {"outcome", c.outcome}});
     notify("opened", c);
     case_changed();
@@ -144,6 +146,12 @@ bool Service::attach_case(const PolicyVersion& v, std::string_view text, const D
     cases::Refusal why;
     if (!case_redecide(v, c, nullptr, state::now_rfc3339(), true, s, now, why)) {
       error = why.message;
+      return false;
+    }
+    auto rec = host_.log().append_durable(std::move(now.records), true);
+    if (!rec.ok()) {
+      log_event("error", "audit_append_failed", {{"record", "decision"}, {"reason", rec.error}});
+      error = "the decision cannot be audited: " + rec.error;
       return false;
     }
     body = std::move(now.decision);
@@ -393,7 +401,9 @@ bool Service::case_redecide(const PolicyVersion& v, const cases::Case& c, const 
   std::string json;
   runtime::Decided r;
   if (record) {
-    r = host_.runtime().decide(*v.program, v.board.get(), v.judging, text, decision, json);
+    // Its records go with the case's change (the store's journal), or, for
+    // a request asked again, are written by the caller before it answers.
+    r = host_.runtime().decide_deferred(*v.program, v.board.get(), v.judging, text, decision, json, next.records);
   } else {
     // A look only (the scheduler's pass): nothing is recorded unless it changed something.
     const EvalOptions options{.approvals = &v.judging.options, .switches = v.board.get()};
@@ -420,6 +430,12 @@ namespace {
 
 /// What time can change about a paused decision: its outcome, the roles it
 /// awaits, and the step each escalating rule is at.
+/// The event time alone brought a case to: a step's deadline passed
+/// (`advanced`), or its last one did and `on_timeout` settled it.
+const char* time_event(bool final, const std::string& outcome) { return final ? (outcome == "deny" ? "expired" : "decided") : "advanced"; }
+const char* time_event(const cases::Recomputed& next) { return time_event(next.final, next.outcome); }
+const char* time_event(const cases::Case& c) { return time_event(c.state == cases::CaseState::decided, c.outcome); }
+
 std::string progress_of(const std::string& outcome, const std::vector<std::string>& roles, const std::string& decision) {
   std::string key = outcome + "|";
   for (const std::string& r : roles) key += r + ",";
@@ -495,19 +511,20 @@ void Service::sweep_cases(Scratch& s) {
             if (!case_redecide(v, current, nullptr, now, false, s, fresh, ignored) ||
                 progress_of(fresh.outcome, fresh.roles, fresh.decision) == progress_of(current.outcome, current.roles, current.decision))
               return false;
-            // It moved: decide again for the record (an ordinary decision record).
-            return case_redecide(v, current, nullptr, now, true, s, next, ignored);
+            // It moved: decide again for the record (an ordinary decision
+            // record), and record the move — both committed with the change.
+            if (!case_redecide(v, current, nullptr, now, true, s, next, ignored)) return false;
+            audit::CaseEvent e{time_event(next), current.id, current.request_id, current.request_digest, v.program->hash(), next.outcome,
+                               "", "", "", next.final ? std::vector<std::string>{} : next.roles};
+            next.records.push_back(audit::case_record(e, now));
+            return true;
           },
           now);
       if (r.status == cases::ActStatus::failed) log_event("error", "case_store_failed", {{"reason", r.error}});
       if (r.status != cases::ActStatus::done) continue;
       const cases::Case& after = r.after;
       bool decided = after.state == cases::CaseState::decided;
-      // Time alone decided it: its last deadline passed (`on_timeout`).
-      audit::CaseEvent e{decided ? (after.outcome == "deny" ? "expired" : "decided") : "advanced", after.id, after.request_id, after.request_digest, v.program->hash(),
-                         after.outcome, "", "", "", after.roles};
-      auto rec = host_.log().append_durable(audit::case_record(e, now), true);
-      if (!rec.ok()) log_event("error", "audit_append_failed", {{"record", "case"}, {"reason", rec.error}});
+      audit::CaseEvent e{time_event(after), after.id, after.request_id, after.request_digest, v.program->hash(), after.outcome, "", "", "", after.roles};
       log_event("info", decided ? "case_expired" : "case_advanced", {{"case", after.id}, {"outcome", after.outcome}});
       notify(e.event, after);
       case_changed();
@@ -657,7 +674,16 @@ void Service::case_act(const HttpRequest& req, std::string_view peer, const Toke
       }
     }
     a.targets = dump(targets);
-    return case_redecide(v, c, &a, now, true, s, next, why);
+    if (!case_redecide(v, c, &a, now, true, s, next, why)) return false;
+    // The action and, when it settles the case, the decision: recorded with
+    // the re-decision, committed with the change.
+    audit::CaseEvent e{approve ? "approved" : "denied", c.id, c.request_id, c.request_digest, v.program->hash(), "", a.by, a.role, a.comment, {}};
+    next.records.push_back(audit::case_record(e, now));
+    if (next.final) {
+      audit::CaseEvent dec{"decided", c.id, c.request_id, c.request_digest, v.program->hash(), next.outcome, "", "", "", {}};
+      next.records.push_back(audit::case_record(dec, now));
+    }
+    return true;
   };
   cases::ActResult r = host_.cases()->act(id, action, decide);
   switch (r.status) {
@@ -682,15 +708,7 @@ void Service::case_act(const HttpRequest& req, std::string_view peer, const Toke
       break;
   }
   const cases::Case& c = r.after;
-  const cases::CaseAction& done = c.actions.back();
-  audit::CaseEvent e{approve ? "approved" : "denied", c.id, c.request_id, c.request_digest, v.program->hash(), "", done.by, done.role,
-                     done.comment, {}};
-  auto rec = host_.log().append_durable(audit::case_record(e, now), c.state != cases::CaseState::decided);
-  if (!rec.ok()) log_event("error", "audit_append_failed", {{"record", "case"}, {"reason", rec.error}});
   if (c.state == cases::CaseState::decided) {
-    audit::CaseEvent dec{"decided", c.id, c.request_id, c.request_digest, v.program->hash(), c.outcome, "", "", "", {}};
-    auto d = host_.log().append_durable(audit::case_record(dec, now), true);
-    if (!d.ok()) log_event("error", "audit_append_failed", {{"record", "case"}, {"reason", d.error}});
     log_event("info", "case_decided", {{"case", c.id}, {"outcome", c.outcome}});
     notify("decided", c);
   }

@@ -257,7 +257,7 @@ bool parse_config(std::string_view text, ServeConfig& out, std::string& error) {
     const json& l = j["limits"];
     if (!l.is_object()) return error = "`limits` must be an object", false;
     if (!check_keys(l, {"max_body_bytes", "max_header_bytes", "max_headers", "request_timeout_ms", "idle_timeout_ms", "drain_timeout_ms",
-                        "max_connections", "max_connections_per_ip", "governance_connections", "max_batch"},
+                        "max_connections", "max_connections_per_ip", "governance_connections", "max_batch", "blocking_threads"},
                     "`limits`", error))
       return false;
     if (!get_uint(l, "max_body_bytes", out.http.max_body_bytes, 64, 256u << 20, error) ||
@@ -267,7 +267,8 @@ bool parse_config(std::string_view text, ServeConfig& out, std::string& error) {
         !get_uint(l, "max_connections", out.max_connections, 1, 1'000'000, error) ||
         !get_uint(l, "max_connections_per_ip", out.max_connections_per_ip, 1, 1'000'000, error) ||
         !get_uint(l, "governance_connections", out.governance_connections, 1, 1024, error) ||
-        !get_uint(l, "max_batch", out.max_batch, 1, 100'000, error))
+        !get_uint(l, "max_batch", out.max_batch, 1, 100'000, error) ||
+        !get_uint(l, "blocking_threads", out.blocking_threads, 1, 256, error))
       return false;
   }
   if (j.contains("reload")) {

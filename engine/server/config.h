@@ -63,6 +63,7 @@ struct ServeConfig {
   std::size_t max_connections_per_ip = 1000;          ///< of those, from one client address
   std::size_t governance_connections = 16;            ///< extra slots that serve only health, metrics and governance
   std::size_t max_batch = 1000;                       ///< requests per /v1/decide/batch
+  std::size_t blocking_threads = 16;                  ///< threads for requests that wait on the disk (their waits overlap: group commit)
   std::chrono::milliseconds watch_interval{1000};     ///< policy file polling; 0 = only SIGHUP
   std::chrono::milliseconds case_sweep_interval{1000};   ///< how often open approval cases are re-decided as time passes; 0 = never
   bool strict_audit = false;                          ///< acknowledge a decision once its record is durable

@@ -42,6 +42,13 @@ bool PolicyHost::open_state(const std::string& dir, std::string& error, audit::L
   runtime_ = std::move(rt);
   cases_ = cases::open_sqlite_case_store(runtime_->state().path() + "/cases.db", error);
   if (!cases_) return false;
+  // A case's change commits only once its audit records are durable, under
+  // one checkpoint for all the changes committed together.
+  cases_->set_journal([log = &runtime_->log()](std::vector<std::string>& records, std::string& e) {
+    auto r = log->append_durable(std::move(records), true);
+    if (!r.ok()) e = r.error;
+    return r.ok();
+  });
   if (!runtime_->open_report().empty()) log_event("warning", "audit_log_opened", {{"note", runtime_->open_report()}});
   return true;
 }

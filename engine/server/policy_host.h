@@ -118,6 +118,11 @@ class VersionCache {
     }
     return *version_;
   }
+  /// The current version, shared (for work that outlives this request).
+  std::shared_ptr<const PolicyVersion> shared() {
+    get();
+    return version_;
+  }
   /// Drops the cached version (so an old one is freed promptly).
   void clear() { version_.reset(), seen_ = 0; }
 

@@ -55,6 +55,9 @@ struct Conn : std::enable_shared_from_this<Conn> {
   void read();
   void on_read(const error_code& ec, std::size_t n);
   void process();
+  /// Answers the current request from `pool`: runs `partial`'s `then` when
+  /// given, else the whole handler.
+  void offload(std::size_t consumed, asio::thread_pool& pool, std::shared_ptr<Response> partial);
   void respond(const Response& r, bool keep_alive);
   void write();
   /// Sets the connection's deadline (request or idle timeout from now);
@@ -121,7 +124,7 @@ struct Server::Impl {
   Metrics& metrics;
   Service& service;
   std::vector<std::unique_ptr<Worker>> workers;
-  asio::thread_pool pool{2};
+  asio::thread_pool pool{config.blocking_threads};   // requests that wait on the disk (Service::blocking, Response::then)
   asio::thread_pool waiters{static_cast<std::size_t>(Service::kCaseWaiters)};   // case long-polls (Service::waits)
   tcp::endpoint bound;
   std::size_t max_buffer = 0;
@@ -199,6 +202,32 @@ void Conn::respond(const Response& r, bool keep_alive) {
   if (!keep_alive) closing = true;
 }
 
+void Conn::offload(std::size_t consumed, asio::thread_pool& pool, std::shared_ptr<Response> partial) {
+  // Off the loop: `req` points into `in`, which stays untouched until the answer is back.
+  busy = true;   // no deadline while the pool answers (on_timer ignores it)
+  // The work guard keeps the loop running until the answer is back.
+  asio::post(pool, [self = shared_from_this(), consumed, partial, guard = asio::make_work_guard(w.io)] {
+    Scratch scratch(self->w.srv.host);
+    std::shared_ptr<Response> answer = partial;
+    if (answer) {
+      auto then = std::move(answer->then);
+      answer->then = nullptr;
+      then(scratch, *answer);
+    } else {
+      answer = std::make_shared<Response>();
+      self->w.srv.service.handle(self->req, self->peer, scratch, *answer);
+    }
+    asio::post(self->w.io, [self, answer, consumed] {
+      self->busy = false;
+      if (self->closed) return;
+      self->respond(*answer, self->req.keep_alive);
+      self->head += consumed;
+      self->in_request = false;
+      self->process();
+    });
+  });
+}
+
 void Conn::process() {
   const HttpLimits& limits = w.srv.config.http;
   while (!closing && !busy && head < used) {
@@ -222,26 +251,15 @@ void Conn::process() {
     sent_continue = false;
     if (slot == Slot::reserve && !admit_reserved()) break;
     if (w.srv.service.blocking(req)) {
-      // Off the loop: `req` points into `in`, which stays untouched until the answer is back.
-      busy = true;   // no deadline while the pool answers (on_timer ignores it)
-      // The work guard keeps the loop running until the answer is back.
-      auto& pool = w.srv.service.waits(req) ? w.srv.waiters : w.srv.pool;
-      asio::post(pool, [self = shared_from_this(), consumed, guard = asio::make_work_guard(w.io)] {
-        Scratch scratch(self->w.srv.host);
-        auto answer = std::make_shared<Response>();
-        self->w.srv.service.handle(self->req, self->peer, scratch, *answer);
-        asio::post(self->w.io, [self, answer, consumed] {
-          self->busy = false;
-          if (self->closed) return;
-          self->respond(*answer, self->req.keep_alive);
-          self->head += consumed;
-          self->in_request = false;
-          self->process();
-        });
-      });
+      offload(consumed, w.srv.service.waits(req) ? w.srv.waiters : w.srv.pool, nullptr);
       break;
     }
     w.srv.service.handle(req, peer, *w.scratch, resp);
+    if (resp.then) {   // the handler left disk work: finish it on the pool
+      offload(consumed, w.srv.pool, std::make_shared<Response>(std::move(resp)));
+      resp.clear();
+      break;
+    }
     respond(resp, req.keep_alive);
     head += consumed;
     in_request = false;
@@ -516,7 +534,7 @@ bool Server::listen(std::string& error) {
   unsigned n = s.config.threads ? s.config.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) {
     auto w = std::make_unique<Worker>(s);
-    w->scratch = std::make_unique<Scratch>(s.host);
+    w->scratch = std::make_unique<Scratch>(s.host, false);   // an event loop's: no disk waits
     w->acceptor.open(ep.protocol(), ec);
     if (!ec) w->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec) w->acceptor.set_option(reuse_port(true), ec);

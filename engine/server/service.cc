@@ -264,9 +264,20 @@ void Service::decide(const HttpRequest& req, Scratch& s, Response& out) {
   out.status = d.unaudited ? 503 : d.error ? 400 : 200;
   // A request paused for a human opens an approval case (with --state).
   if (!d.error && (d.outcome == Outcome::require_approval || d.outcome == Outcome::escalate) && host_.cases()) {
-    cases::Case c;
-    std::string error;
-    if (!attach_case(v, req.body, s.decision, s, out.body, c, error)) deny(out, 503, code(diag::Code::CaseStoreFailed), error);
+    auto open = [this](const PolicyVersion& pv, std::string_view text, const Decision& decision, Scratch& ps, Response& o) {
+      cases::Case c;
+      std::string error;
+      if (!attach_case(pv, text, decision, ps, o.body, c, error)) deny(o, 503, code(diag::Code::CaseStoreFailed), error);
+    };
+    if (s.may_block) {
+      open(v, req.body, s.decision, s, out);
+    } else {
+      // Opening a case commits to the store and syncs: off the event loop,
+      // so decisions that need no human are not held up behind it.
+      out.then = [open, pv = s.version.shared(), text = req.body, decision = s.decision](Scratch& ps, Response& o) {
+        open(*pv, text, decision, ps, o);
+      };
+    }
   }
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
   metrics_.decision(d.outcome, d.error, static_cast<std::uint64_t>(ns));

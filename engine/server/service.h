@@ -25,24 +25,31 @@
 namespace redline::server {
 
 /// A response to write.
+/// Per-thread scratch of the request path.
+struct Scratch {
+  explicit Scratch(const PolicyHost& host, bool may_block = true) : version(host), may_block(may_block) {}
+  VersionCache version;
+  Decision decision;
+  bool may_block;   ///< false on an event loop: disk waits go to Response::then
+};
+
 struct Response {
   int status = 200;
   std::string_view content_type = "application/json";
   std::string body;
   std::string headers;   ///< extra header lines, each ending in CRLF
   bool close = false;    ///< close the connection after it
+  /// Work that may wait on the disk, left by a handler that ran on an event
+  /// loop: the server runs it on the blocking pool (with that thread's
+  /// scratch) to finish this response before answering, while the loop
+  /// serves other connections. The request's bytes stay valid until then.
+  std::function<void(Scratch&, Response&)> then;
   void clear() {
     status = 200, content_type = "application/json", close = false;
-    body.clear(), headers.clear();
+    body.clear(), headers.clear(), then = nullptr;
   }
 };
 
-/// Per-thread scratch of the request path.
-struct Scratch {
-  explicit Scratch(const PolicyHost& host) : version(host) {}
-  VersionCache version;
-  Decision decision;
-};
 
 /// The endpoints.
 class Service {

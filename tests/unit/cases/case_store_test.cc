@@ -4,7 +4,10 @@
 // case at once settling to one outcome.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <mutex>
 #include <thread>
 
 #include "audit/audit_support.h"
@@ -274,4 +277,148 @@ TEST_CASE("case store: an unwritable path is an error, not a crash") {
   auto store = open_sqlite_case_store(tmp / "no-such-dir/cases.db", error);
   CHECK_FALSE(store);
   CHECK(error.find("cannot open the case store") != std::string::npos);
+}
+
+TEST_CASE("case store: the journal writes a change's records before it commits; a failed journal commits nothing") {
+  TempDir tmp;
+  std::string error;
+  auto store = open_sqlite_case_store(tmp / "cases.db", error);
+  REQUIRE(store);
+  std::vector<std::vector<std::string>> calls;
+  bool journal_fails = false;
+  store->set_journal([&](std::vector<std::string>& records, std::string& e) {
+    if (journal_fails) return e = "disk full", false;
+    calls.push_back(records);
+    return true;
+  });
+  NewCase n = sample();
+  n.records = {"opened-record"};
+  Case c;
+  bool created = false;
+  REQUIRE(store->open_case(n, c, created, error));
+  CHECK(created);
+  REQUIRE(calls.size() == 1);
+  CHECK(calls[0] == std::vector<std::string>{"opened-record"});
+  // Opening it again creates nothing, so writes no record.
+  REQUIRE(store->open_case(n, c, created, error));
+  CHECK_FALSE(created);
+  CHECK(calls.size() == 1);
+
+  auto with_records = [](const Case& cur, CaseAction& a, Recomputed& out, Refusal& why) {
+    if (!quorum(2)(cur, a, out, why)) return false;
+    out.records = {"decision-of-" + a.by, "approved-by-" + a.by};
+    return true;
+  };
+  // A refused action writes no record.
+  ActResult refused = store->act(c.id, action("x9", "lawyer"), [](const Case&, CaseAction&, Recomputed& out, Refusal& why) {
+    out.records = {"must-not-appear"};
+    why = {403, "RLxxxx", "no"};
+    return false;
+  });
+  CHECK(refused.status == ActStatus::refused);
+  CHECK(calls.size() == 1);
+
+  // The journal fails: the action is not committed, and says why.
+  journal_fails = true;
+  ActResult failed = store->act(c.id, action("l1", "lawyer"), with_records);
+  CHECK(failed.status == ActStatus::failed);
+  CHECK(failed.error.find("disk full") != std::string::npos);
+  Case now;
+  REQUIRE(store->get(c.id, now, error) == Found::yes);
+  CHECK(now.actions.empty());
+  CHECK(now.version == 1);
+  // A case whose opening could not be journalled does not exist.
+  bool made = true;
+  Case other;
+  NewCase n2 = sample("chg-2");
+  n2.records = {"opened-2"};
+  CHECK_FALSE(store->open_case(n2, other, made, error));
+  CHECK(error.find("disk full") != std::string::npos);
+  CHECK_FALSE(made);
+  CHECK(store->get(case_id_for("chg-2", sample().request_digest), other, error) == Found::no);
+
+  // It works again: the same action commits, with its records.
+  journal_fails = false;
+  ActResult ok = store->act(c.id, action("l1", "lawyer"), with_records);
+  REQUIRE(ok.status == ActStatus::done);
+  REQUIRE(calls.size() == 2);
+  CHECK(calls[1] == std::vector<std::string>{"decision-of-l1", "approved-by-l1"});
+}
+
+TEST_CASE("case store: changes submitted together commit together, each kept or refused on its own") {
+  TempDir tmp;
+  std::string error;
+  auto store = open_sqlite_case_store(tmp / "cases.db", error);
+  REQUIRE(store);
+  std::mutex mu;
+  std::vector<std::vector<std::string>> calls;
+  store->set_journal([&](std::vector<std::string>& records, std::string&) {
+    std::lock_guard lk(mu);
+    calls.push_back(records);
+    return true;
+  });
+  Case a, b;
+  bool created;
+  REQUIRE(store->open_case(sample("chg-a"), a, created, error));
+  REQUIRE(store->open_case(sample("chg-b"), b, created, error));
+  calls.clear();
+
+  // The first action holds the transaction until the others are queued
+  // behind it; they then commit as one batch: one journal call.
+  std::atomic<bool> release{false};
+  std::atomic<int> queued{0};
+  std::thread first([&] {
+    store->act(a.id, action("l1", "lawyer"), [&](const Case& cur, CaseAction& x, Recomputed& out, Refusal& why) {
+      while (!release) std::this_thread::yield();
+      quorum(2)(cur, x, out, why);
+      out.records = {"first"};
+      return true;
+    });
+  });
+  // Let the first take the lead and enter its transaction.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ActResult kept, refused;
+  std::thread t2([&] {
+    ++queued;
+    kept = store->act(b.id, action("l2", "lawyer"), [](const Case& cur, CaseAction& x, Recomputed& out, Refusal& why) {
+      quorum(2)(cur, x, out, why);
+      out.records = {"kept"};
+      return true;
+    });
+  });
+  std::thread t3([&] {
+    ++queued;
+    refused = store->act(b.id, action("l3", "lawyer"), [](const Case&, CaseAction&, Recomputed& out, Refusal& why) {
+      out.records = {"refused"};
+      why = {403, "RLxxxx", "no"};
+      return false;
+    });
+  });
+  ActResult also;
+  std::thread t4([&] {
+    ++queued;
+    also = store->act(b.id, action("l4", "lawyer"), [](const Case& cur, CaseAction& x, Recomputed& out, Refusal& why) {
+      quorum(2)(cur, x, out, why);
+      out.records = {"also"};
+      return true;
+    });
+  });
+  while (queued < 3) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));   // both are waiting in the queue
+  release = true;
+  first.join(), t2.join(), t3.join(), t4.join();
+  CHECK(kept.status == ActStatus::done);
+  CHECK(also.status == ActStatus::done);
+  CHECK(refused.status == ActStatus::refused);
+  REQUIRE(calls.size() == 2);
+  CHECK(calls[0] == std::vector<std::string>{"first"});
+  // The second batch held both queued actions: the refused one rolled back
+  // to its savepoint and left no record; the kept one committed.
+  std::vector<std::string> second = calls[1];
+  std::sort(second.begin(), second.end());
+  CHECK(second == std::vector<std::string>{"also", "kept"});
+  Case nb;
+  REQUIRE(store->get(b.id, nb, error) == Found::yes);
+  REQUIRE(nb.actions.size() == 2);
+  CHECK(nb.state == CaseState::decided);
 }
