@@ -10,6 +10,7 @@ packages=(
   default-jre-headless antlr4 libantlr4-runtime-dev
   libboost-graph-dev nlohmann-json3-dev doctest-dev
   libssl-dev libsimdjson-dev
+  openssl   # the webhook tests make a throwaway CA and server certificates with the `openssl` command
   libsqlite3-dev   # the approval cases' embedded store (engine/cases)
   graphviz chromium weasyprint poppler-utils   # reports: the decision graph (dot), the reader test (headless Chromium), PDF output and its text check (pdftotext)
   clang libclang-rt-14-dev llvm  # the sanitizer build, libFuzzer, llvm-symbolizer (scripts/configure-asan.sh, scripts/fuzz.sh)

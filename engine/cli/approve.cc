@@ -50,7 +50,7 @@ const char* kHelp =
     "usage errors.\n"
     "\n"
     "usage: redline approve --case ID --server URL --key FILE [--role ROLE] [--deny]\n"
-    "                       [--comment TEXT] [--token-file FILE] [--print]\n"
+    "                       [--comment TEXT] [--token-file FILE] [--ca-file FILE] [--print]\n"
     "\n"
     "Signs an action on an approval case of `redline serve` and sends it: reads who the\n"
     "token is (GET /v1/whoami) and the case (GET /v1/cases/ID), signs one approval per\n"
@@ -59,7 +59,9 @@ const char* kHelp =
     "them (POST /v1/cases/ID/approve, or /deny) with `at` = now. Prints the case after\n"
     "the action. The bearer token is read from --token-file, else $REDLINE_TOKEN.\n"
     "\n"
-    "  --server URL   the service, http://HOST:PORT\n"
+    "  --server URL   the service, http://HOST:PORT or https://HOST[:PORT] (the server's\n"
+    "                 certificate is verified against the system's trust store)\n"
+    "  --ca-file FILE for https: trust the CA certificates of this PEM file instead\n"
     "  --comment TEXT the comment to go with the action\n"
     "  --print        print the signed action body instead of sending it\n"
     "\n"
@@ -136,6 +138,15 @@ int approve_case(const Args& args) {
     std::cerr << "redline approve: `--server`: " << error << '\n';
     return 2;
   }
+  server::HttpClientOptions options;
+  if (args.has("ca-file")) {
+    if (!url.https()) {
+      std::cerr << "redline approve: `--ca-file` is only for an https:// `--server`\n";
+      return 2;
+    }
+    options.ca_file = args.get("ca-file");
+    if (!server::check_ca_file(options.ca_file, error)) return fail("`--ca-file`: " + error);
+  }
   std::string token;
   if (args.has("token-file")) {
     if (!read_text(args.get("token-file"), token)) return fail("cannot read the token file `" + args.get("token-file") + "`");
@@ -153,7 +164,7 @@ int approve_case(const Args& args) {
   std::string base = url.path == "/" ? "" : url.path;
   while (!base.empty() && base.back() == '/') base.pop_back();
   auto get = [&](const std::string& path, ojson& out) -> bool {
-    server::HttpClientResponse r = server::http_call(url, "GET", base + path, auth, "");
+    server::HttpClientResponse r = server::http_call(url, "GET", base + path, auth, "", options);
     if (!r.ok()) return error = r.error, false;
     out = ojson::parse(r.body, nullptr, false);
     if (r.status != 200) {
@@ -222,7 +233,7 @@ int approve_case(const Args& args) {
   std::vector<std::string> post_headers = auth;
   post_headers.push_back("Content-Type: application/json");
   const std::string path = base + "/v1/cases/" + id + (args.has("deny") ? "/deny" : "/approve");
-  server::HttpClientResponse r = server::http_call(url, "POST", path, post_headers, text);
+  server::HttpClientResponse r = server::http_call(url, "POST", path, post_headers, text, options);
   if (!r.ok()) return fail(r.error);
   ojson answer = ojson::parse(r.body, nullptr, false);
   if (r.status != 200) {
@@ -240,7 +251,7 @@ int approve_case(const Args& args) {
 int cmd_approve(const std::vector<std::string>& argv) {
   auto args = parse_args(argv,
                          {"key", "request", "rule", "step", "by", "role", "at", "kind", "hash", "layer", "stdlib", "keys", "case", "server",
-                          "comment", "token-file"},
+                          "comment", "token-file", "ca-file"},
                          {"deny", "append", "print"}, "approve");
   if (!args) return 2;
   if (args->has("help")) {

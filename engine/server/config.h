@@ -28,17 +28,19 @@ struct Token {
 };
 
 /// A webhook that approval-case events are POSTed to (docs/approvals.md
-/// "Notifications"). Only plain http is delivered; https is refused at
-/// config (RL5030) until the client speaks TLS.
+/// "Notifications"), over http or https (the server's certificate verified;
+/// server/http_client.h).
 struct Webhook {
-  std::string url;                      ///< as configured: http://host[:port][/path]
+  std::string url;                      ///< as configured: http[s]://host[:port][/path]
+  std::string scheme = "http";          ///< "http" or "https"
   std::string host;                     ///< without brackets for IPv6
-  std::uint16_t port = 80;
+  std::uint16_t port = 80;              ///< 443 for https unless the URL names a port
   std::string target = "/";             ///< path and query sent in the request line
   std::vector<std::string> events;      ///< of kWebhookEvents; every one when the config names none
   std::string secret;                   ///< the HMAC-SHA256 key, read from `secret_file` or `secret_env`
+  std::string ca_file;                  ///< https: a PEM file of the CAs to trust instead of the system store ("" = the system store)
   unsigned max_attempts = 8;            ///< attempts before a delivery is `failed`
-  std::chrono::milliseconds timeout{10000};        ///< connect + send + first response line
+  std::chrono::milliseconds timeout{10000};        ///< connect + TLS handshake + send + first response line
   std::chrono::milliseconds backoff{1000};         ///< the wait after the first failed attempt (doubles)
   std::chrono::milliseconds max_backoff{3600000};  ///< the longest wait between attempts
   bool wants(std::string_view event) const;
@@ -78,9 +80,10 @@ struct ServeConfig {
 /// Reads a JSON config into `out` (defaults for what it leaves out); false with `error`.
 bool parse_config(std::string_view json, ServeConfig& out, std::string& error);
 
-/// Parses a webhook URL (http://host[:port][/path][?query]) into `w`'s url,
-/// host, port and target; false with `error` (which names RL5030) when it is
-/// not http, has no host, has userinfo or a fragment.
+/// Parses a webhook URL (http[s]://host[:port][/path][?query]) into `w`'s
+/// url, scheme, host, port and target; false with `error` (which names
+/// RL5030) when it is neither http nor https, has no host, has userinfo or a
+/// fragment.
 bool parse_webhook_url(std::string_view url, Webhook& w, std::string& error);
 
 /// Parses "HOST:PORT" (IPv4, or [IPv6]:PORT); false with `error`.

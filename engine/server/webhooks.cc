@@ -5,18 +5,11 @@
 // store, so what is pending survives a restart and resumes.
 #include "server/webhooks.h"
 
-#include <fcntl.h>
-#include <netdb.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -34,81 +27,6 @@ using ojson = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
 
 std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
-
-/// A socket, closed at scope exit.
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-/// Waits for `events` on `fd` until `deadline`, in slices so that `stop` is
-/// seen; false with `error` on timeout or stop.
-bool wait_for(int fd, short events, Clock::time_point deadline, const std::atomic<bool>& stop, std::string& error) {
-  for (;;) {
-    if (stop.load(std::memory_order_acquire)) return error = "the server is stopping", false;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (left <= 0) return error = "timed out", false;
-    pollfd p{fd, events, 0};
-    int n = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 100)));
-    if (n > 0) return true;
-    if (n < 0 && errno != EINTR) return error = std::string("poll: ") + std::strerror(errno), false;
-  }
-}
-
-/// Connects to one of the host's addresses before `deadline`.
-bool connect_to(const Webhook& w, Fd& sock, Clock::time_point deadline, const std::atomic<bool>& stop, std::string& error) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  std::string port = std::to_string(w.port);
-  int rc = ::getaddrinfo(w.host.c_str(), port.c_str(), &hints, &found);
-  if (rc != 0) return error = "cannot resolve `" + w.host + "`: " + ::gai_strerror(rc), false;
-  error = "no address for `" + w.host + "`";
-  bool ok = false;
-  for (addrinfo* a = found; a && !ok; a = a->ai_next) {
-    Fd s;
-    s.fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
-    if (s.fd < 0) {
-      error = std::string("socket: ") + std::strerror(errno);
-      continue;
-    }
-    if (::connect(s.fd, a->ai_addr, a->ai_addrlen) != 0) {
-      if (errno != EINPROGRESS) {
-        error = std::string("connect: ") + std::strerror(errno);
-        continue;
-      }
-      if (!wait_for(s.fd, POLLOUT, deadline, stop, error)) {
-        error = "connect: " + error;
-        if (stop.load() || Clock::now() >= deadline) break;
-        continue;
-      }
-      int e = 0;
-      socklen_t len = sizeof e;
-      if (::getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0 || e != 0) {
-        error = std::string("connect: ") + std::strerror(e ? e : errno);
-        continue;
-      }
-    }
-    std::swap(sock.fd, s.fd);
-    ok = true;
-  }
-  ::freeaddrinfo(found);
-  return ok;
-}
-
-/// The status of an HTTP/1.x status line at the start of `head`, or 0.
-int parse_status(std::string_view head) {
-  if (head.size() < 12 || head.substr(0, 7) != "HTTP/1." || head[8] != ' ') return 0;
-  int v = 0;
-  for (std::size_t i = 9; i < 12; ++i) {
-    if (head[i] < '0' || head[i] > '9') return 0;
-    v = v * 10 + (head[i] - '0');
-  }
-  return v >= 100 && v <= 599 ? v : 0;
-}
 
 std::mt19937_64& rng() {
   thread_local std::mt19937_64 g(static_cast<std::uint64_t>(Clock::now().time_since_epoch().count()) ^
@@ -159,39 +77,21 @@ std::chrono::milliseconds webhook_backoff(const Webhook& w, std::uint32_t attemp
   return std::chrono::milliseconds(std::max<std::int64_t>(1, d - jitter));
 }
 
-PostResult webhook_post(const Webhook& w, std::string_view headers, std::string_view body, const std::atomic<bool>& stop) {
-  PostResult r;
-  const auto deadline = Clock::now() + w.timeout;
-  Fd sock;
-  if (!connect_to(w, sock, deadline, stop, r.error)) return r;
-  bool v6 = w.host.find(':') != std::string::npos;
-  std::string host = v6 ? "[" + w.host + "]" : w.host;
-  if (w.port != 80) host += ":" + std::to_string(w.port);
-  std::string req = "POST " + w.target + " HTTP/1.1\r\nHost: " + host +
-                    "\r\nUser-Agent: redline-webhooks\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-                    "\r\nConnection: close\r\n" + std::string(headers) + "\r\n" + std::string(body);
-  std::string_view rest = req;
-  while (!rest.empty()) {
-    if (!wait_for(sock.fd, POLLOUT, deadline, stop, r.error)) return r.error = "send: " + r.error, r;
-    ssize_t n = ::send(sock.fd, rest.data(), rest.size(), MSG_NOSIGNAL);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-    if (n <= 0) return r.error = std::string("send: ") + std::strerror(errno), r;
-    rest.remove_prefix(static_cast<std::size_t>(n));
-  }
-  // Only the status line matters; the rest of the response is not read.
-  std::string head;
-  while (head.find("\r\n") == std::string::npos && head.size() < 4096) {
-    if (!wait_for(sock.fd, POLLIN, deadline, stop, r.error)) return r.error = "no response: " + r.error, r;
-    char buf[1024];
-    ssize_t n = ::recv(sock.fd, buf, sizeof buf, 0);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-    if (n < 0) return r.error = std::string("recv: ") + std::strerror(errno), r;
-    if (n == 0) break;
-    head.append(buf, static_cast<std::size_t>(n));
-  }
-  r.status = parse_status(head);
-  if (r.status == 0) r.error = head.empty() ? "the connection closed without a response" : "the response is not HTTP/1.x";
-  return r;
+HttpClientResponse webhook_post(const Webhook& w, const std::vector<std::string>& headers, std::string_view body, const std::atomic<bool>& stop) {
+  HttpUrl url;
+  url.scheme = w.scheme;
+  url.host = w.host;
+  url.port = w.port;
+  url.path = w.target;
+  HttpClientOptions options;
+  options.timeout = w.timeout;
+  options.ca_file = w.ca_file;
+  options.user_agent = "redline-webhooks";
+  options.status_only = true;
+  options.stop = &stop;
+  std::vector<std::string> all = {"Content-Type: application/json"};
+  all.insert(all.end(), headers.begin(), headers.end());
+  return http_call(url, "POST", w.target, all, body, options);
 }
 
 // ---- the Service's side ----
@@ -293,10 +193,10 @@ std::int64_t Service::deliver_due() {
         a.error = "no webhook with this URL is configured any more";
       } else {
         const std::int64_t t = unix_ms() / 1000;
-        std::string headers = "Redline-Webhook-Id: " + d.id + "\r\nRedline-Webhook-Event: case." + d.event +
-                              "\r\nRedline-Webhook-Attempt: " + std::to_string(attempt) +
-                              "\r\nRedline-Signature: " + webhook_signature(w->secret, t, d.body) + "\r\n";
-        PostResult p = webhook_post(*w, headers, d.body, webhook_stop_);
+        const std::vector<std::string> headers = {"Redline-Webhook-Id: " + d.id, "Redline-Webhook-Event: case." + d.event,
+                                                  "Redline-Webhook-Attempt: " + std::to_string(attempt),
+                                                  "Redline-Signature: " + webhook_signature(w->secret, t, d.body)};
+        HttpClientResponse p = webhook_post(*w, headers, d.body, webhook_stop_);
         if (webhook_stop_.load(std::memory_order_acquire)) return 0;   // not an attempt: tried again after its lease
         a.status = p.status;
         if (p.status >= 200 && p.status < 300) {

@@ -1,7 +1,8 @@
 // server/webhooks.h — the pieces of case-event webhooks (docs/approvals.md
 // "Notifications") that need no Service: the signature scheme, the retry
-// schedule, and a small blocking HTTP/1.1 client with one deadline for
-// connect, send and the status line. The Service's delivery worker
+// schedule, and one POST to a webhook over the outbound HTTP client
+// (server/http_client.h: http or https, one deadline for connect, TLS
+// handshake, send and the status line). The Service's delivery worker
 // (webhooks.cc) drives them from its own thread, so a slow or dead receiver
 // never holds a decision, a case action or the case scheduler.
 //
@@ -13,8 +14,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/config.h"
+#include "server/http_client.h"
 
 namespace redline::server {
 
@@ -28,16 +31,12 @@ std::string webhook_signature(std::string_view secret, std::int64_t unix_seconds
 /// retry at once).
 std::chrono::milliseconds webhook_backoff(const Webhook& w, std::uint32_t attempts);
 
-/// What one POST came to: the response's status (0 when there was none) or why it failed.
-struct PostResult {
-  int status = 0;
-  std::string error;
-};
-
-/// POSTs `body` with the extra `headers` (lines ending in CRLF) to the
-/// webhook, waiting at most its timeout in all (connect, send, the response's
-/// status line) and giving up early once `stop` is set.
-PostResult webhook_post(const Webhook& w, std::string_view headers, std::string_view body, const std::atomic<bool>& stop);
+/// POSTs `body` with the extra `headers` ("Name: value" lines) to the
+/// webhook, waiting at most its timeout in all (connect, TLS handshake,
+/// send, the response's status line) and giving up early once `stop` is
+/// set. Only the status is read: the result has `status` (0 when there was
+/// none) or `error`.
+HttpClientResponse webhook_post(const Webhook& w, const std::vector<std::string>& headers, std::string_view body, const std::atomic<bool>& stop);
 
 /// Milliseconds since the Unix epoch as RFC 3339 UTC with milliseconds.
 std::string rfc3339_ms(std::int64_t ms);

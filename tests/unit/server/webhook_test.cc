@@ -5,14 +5,20 @@
 // `deliveries` and /metrics show it. A dead receiver and one that never
 // answers hold up no decision and no case action, and their deliveries end
 // `failed` after max_attempts. What is pending survives a restart. Webhook
-// config errors carry RL5030/RL5031.
+// config errors carry RL5030/RL5031. Over https (a receiver speaking TLS
+// with certificates made here by the `openssl` command), a webhook with its
+// private CA in `ca_file` delivers, and a certificate that does not verify
+// (an unknown CA, another host name) is a failed attempt, retried, never a
+// request sent.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,9 +31,11 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <tuple>
 
 #include "audit/audit_support.h"
 #include "server/config.h"
+#include "server/http_client.h"
 #include "state/state_dir.h"
 
 using namespace redline;
@@ -185,15 +193,25 @@ bool signature_ok(const std::string& header, const std::string& body, const std:
 }
 
 /// A webhook receiver: answers each delivery id's first `failures` attempts
-/// with 500, then 200; records every request.
+/// with 500, then 200; records every request. Given a certificate and its
+/// key (PEM files), it speaks https: each connection's TLS handshake comes
+/// first, and one that fails (the client refused the certificate) is counted.
 class Receiver {
  public:
   struct Got {
+    std::string line;                              // the request line
     std::map<std::string, std::string> headers;   // lower-case names
     std::string body;
+    std::string sni;                               // the server name the client sent (https)
     int answered = 0;
   };
-  explicit Receiver(int failures, int port = 0) : failures_(failures) {
+  explicit Receiver(int failures, int port = 0, const std::string& cert = "", const std::string& key = "") : failures_(failures) {
+    if (!cert.empty()) {
+      tls_ = SSL_CTX_new(TLS_server_method());
+      REQUIRE(tls_);
+      REQUIRE(SSL_CTX_use_certificate_chain_file(tls_, cert.c_str()) == 1);
+      REQUIRE(SSL_CTX_use_PrivateKey_file(tls_, key.c_str(), SSL_FILETYPE_PEM) == 1);
+    }
     fd_ = listen_socket(port_, port);
     REQUIRE(fd_ >= 0);
     thread_ = std::thread([this] { run(); });
@@ -202,34 +220,63 @@ class Receiver {
     stop_ = true;
     thread_.join();
     ::close(fd_);
+    SSL_CTX_free(tls_);
   }
   int port() const { return port_; }
   std::vector<Got> got() {
     std::lock_guard lk(mu_);
     return got_;
   }
+  int failed_handshakes() const { return failed_handshakes_.load(); }
 
  private:
   void run() {
+    // A TLS write to a client that has gone raises SIGPIPE in the writing
+    // thread: blocked here, the write fails instead.
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
     while (!stop_) {
       pollfd p{fd_, POLLIN, 0};
       if (::poll(&p, 1, 50) <= 0) continue;
       int c = ::accept(fd_, nullptr, nullptr);
       if (c < 0) continue;
-      std::string buf;
       Got g;
+      SSL* ssl = nullptr;
+      if (tls_) {
+        timeval five{5, 0};   // blocking TLS reads and writes, but never for ever
+        ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &five, sizeof five);
+        ::setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &five, sizeof five);
+        ssl = SSL_new(tls_);
+        SSL_set_fd(ssl, c);
+        if (SSL_accept(ssl) != 1) {
+          ++failed_handshakes_;
+          SSL_free(ssl);
+          ::close(c);
+          continue;
+        }
+        const char* sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+        g.sni = sni ? sni : "";
+      }
+      auto read_some = [&](char* b, int size) -> long {
+        if (ssl) return SSL_read(ssl, b, size);
+        pollfd q{c, POLLIN, 0};
+        if (::poll(&q, 1, 5000) <= 0) return -1;
+        return ::recv(c, b, static_cast<std::size_t>(size), 0);
+      };
+      std::string buf;
       std::size_t need = std::string::npos;
       while (buf.size() < need) {
-        pollfd q{c, POLLIN, 0};
-        if (::poll(&q, 1, 5000) <= 0) break;
         char b[4096];
-        ssize_t n = ::recv(c, b, sizeof b, 0);
+        long n = read_some(b, sizeof b);
         if (n <= 0) break;
         buf.append(b, static_cast<std::size_t>(n));
         auto end = buf.find("\r\n\r\n");
         if (end != std::string::npos && need == std::string::npos) {
           std::string head = buf.substr(0, end);
           std::size_t at = head.find("\r\n");
+          g.line = head.substr(0, at);
           while (at != std::string::npos) {
             std::size_t next = head.find("\r\n", at + 2);
             std::string line = head.substr(at + 2, next == std::string::npos ? std::string::npos : next - at - 2);
@@ -254,13 +301,21 @@ class Receiver {
       }
       std::string resp = g.answered == 200 ? "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
                                            : "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\nConnection: close\r\n\r\nnope";
-      ::send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
+      if (ssl) {
+        SSL_write(ssl, resp.data(), static_cast<int>(resp.size()));
+        SSL_shutdown(ssl);
+        SSL_free(ssl);
+      } else {
+        ::send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
+      }
       ::close(c);
     }
   }
   int failures_;
+  SSL_CTX* tls_ = nullptr;
   int fd_ = -1, port_ = 0;
   std::atomic<bool> stop_{false};
+  std::atomic<int> failed_handshakes_{0};
   std::mutex mu_;
   std::vector<Got> got_;
   std::thread thread_;
@@ -342,7 +397,13 @@ TEST_CASE("webhook config: URLs, events, secrets and keys are checked, each erro
   h["url"] = "http://h:0/";
   CHECK(refused(h).starts_with("RL5030"));
   h["url"] = "https://hooks.example.com/";
-  CHECK(refused(h).find("RL5030") != std::string::npos);   // no TLS client yet: refused, not sent in clear
+  {
+    server::ServeConfig c;
+    std::string error;
+    REQUIRE_MESSAGE(parse(h, error), error);   // https is delivered (the certificate verified): see the https tests below
+  }
+  h["url"] = "gopher://hooks.example.com/";
+  CHECK(refused(h).starts_with("RL5030"));
   h["url"] = 42;
   CHECK(refused(h).starts_with("RL5030"));
   h = ok;
@@ -536,4 +597,234 @@ TEST_CASE("webhook deliveries: what is pending survives a restart and is deliver
   CHECK(cs["deliveries"][0]["attempts"] >= 2);
   REQUIRE(rx.got().size() == 1);
   CHECK(json::parse(rx.got()[0].body)["event"] == "case.opened");
+}
+
+namespace {
+
+/// A throwaway PKI made with the `openssl` command: a CA, a certificate it
+/// signs for localhost and 127.0.0.1, and one it signs for another host only.
+struct TestPki {
+  TempDir tmp;
+  std::string ca = tmp / "ca.pem", cert = tmp / "server.pem", key = tmp / "server.key", other_cert = tmp / "other.pem",
+              other_key = tmp / "other.key";
+  TestPki() {
+    write_file(tmp / "pki.cnf",
+               "[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = redline test\n"
+               "[ca]\nbasicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\n"
+               "[server]\nbasicConstraints = CA:FALSE\nkeyUsage = critical,digitalSignature\nextendedKeyUsage = serverAuth\n"
+               "subjectAltName = DNS:localhost,IP:127.0.0.1\n"
+               "[other]\nbasicConstraints = CA:FALSE\nkeyUsage = critical,digitalSignature\nextendedKeyUsage = serverAuth\n"
+               "subjectAltName = DNS:hooks.example.com\n");
+    const std::string cnf = tmp / "pki.cnf", log = " >>" + tmp / "openssl.log" + " 2>&1";
+    const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
+    run("openssl req -x509 -new -config " + cnf + " -extensions ca" + ec + " -keyout " + tmp / "ca.key" + " -out " + ca +
+        " -days 2 -subj /CN=redline-test-ca" + log);
+    for (auto [name, crt, k] : {std::tuple{"server", cert, key}, std::tuple{"other", other_cert, other_key}}) {
+      run("openssl req -new -config " + cnf + ec + " -keyout " + k + " -out " + tmp / (std::string(name) + ".csr") + " -subj /CN=" + name + log);
+      run("openssl x509 -req -in " + tmp / (std::string(name) + ".csr") + " -CA " + ca + " -CAkey " + tmp / "ca.key" +
+          " -CAcreateserial -days 2 -extfile " + cnf + " -extensions " + name + " -out " + crt + log);
+    }
+  }
+  void run(const std::string& cmd) {
+    int rc = std::system(cmd.c_str());
+    REQUIRE_MESSAGE(rc == 0, cmd << "\n" << read_file(tmp / "openssl.log"));
+  }
+};
+
+json hook(const std::string& url, const std::string& ca_file = "") {
+  json h = {{"url", url}, {"secret_env", "TEST_WEBHOOK_SECRET"}, {"events", {"opened"}}, {"max_attempts", 2}, {"backoff_ms", 20}};
+  if (!ca_file.empty()) h["ca_file"] = ca_file;
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("webhook config: https URLs and ca_file") {
+  TempDir tmp;
+  write_file(tmp / "s", std::string(kSecret) + "\n");
+  write_file(tmp / "not.pem", "not a certificate\n");
+  TestPki pki;
+  auto parse = [&](json h, server::ServeConfig& c, std::string& error) {
+    h["secret_file"] = tmp / "s";
+    h.erase("secret_env");
+    return server::parse_config(json({{"webhooks", json::array({h})}}).dump(), c, error);
+  };
+  server::ServeConfig c;
+  std::string error;
+  REQUIRE_MESSAGE(parse(hook("https://hooks.example.com/in?x=1", pki.ca), c, error), error);
+  CHECK(c.webhooks[0].scheme == "https");
+  CHECK(c.webhooks[0].port == 443);
+  CHECK(c.webhooks[0].target == "/in?x=1");
+  CHECK(c.webhooks[0].ca_file == pki.ca);
+  c = {};
+  REQUIRE_MESSAGE(parse(hook("https://[::1]:8443"), c, error), error);
+  CHECK(c.webhooks[0].host == "::1");
+  CHECK(c.webhooks[0].port == 8443);
+  CHECK(c.webhooks[0].ca_file.empty());   // the system's trust store
+  for (const json& bad : {hook("https://h/", tmp / "missing.pem"), hook("https://h/", tmp / "not.pem"), hook("http://h/", pki.ca)}) {
+    c = {};
+    CHECK_FALSE(parse(bad, c, error));
+    CHECK_MESSAGE(error.starts_with("RL5031"), error);
+    CHECK_MESSAGE(error.find("ca_file") != std::string::npos, error);
+  }
+  c = {};
+  json off = hook("https://h/");
+  off["verify"] = false;   // there is no such switch: an unknown key
+  CHECK_FALSE(parse(off, c, error));
+  CHECK(error.find("unknown key `verify`") != std::string::npos);
+}
+
+TEST_CASE("webhook deliveries over https: verified with the webhook's ca_file, signed, SNI for a host name") {
+  TestPki pki;
+  Receiver rx(1, 0, pki.cert, pki.key);   // each delivery's first attempt gets a 500
+  const std::string ip_url = "https://127.0.0.1:" + std::to_string(rx.port()) + "/hooks",
+                    name_url = "https://localhost:" + std::to_string(rx.port()) + "/named";
+  Fixture f(json::array({hook(ip_url, pki.ca), hook(name_url, pki.ca)}));
+  Serve s(f.tmp, f.args());
+  auto [st, opened] = http(s.port(), "POST", "/v1/decide", bulk_request("tls-1"));
+  REQUIRE(st == 200);
+  std::string id = json::parse(opened)["case"]["id"].get<std::string>();
+
+  json cs = settled(s.port(), id);
+  REQUIRE(cs["deliveries"].size() == 2);
+  for (const json& d : cs["deliveries"]) {
+    CHECK_MESSAGE(d["state"] == "delivered", d.dump());
+    CHECK(d["attempts"] == 2);
+    CHECK(d["last_status"] == 200);
+  }
+  auto got = rx.got();
+  REQUIRE(got.size() == 4);
+  CHECK(rx.failed_handshakes() == 0);
+  std::map<std::string, int> by_line;
+  for (const auto& g : got) {
+    ++by_line[g.line];
+    long long t = 0;
+    REQUIRE(g.headers.count("redline-signature"));
+    CHECK_MESSAGE(signature_ok(g.headers.at("redline-signature"), g.body, kSecret, t), g.headers.at("redline-signature"));
+    CHECK_FALSE(signature_ok(g.headers.at("redline-signature"), g.body + " ", kSecret, t));
+    json b = json::parse(g.body, nullptr, false);
+    REQUIRE(b.is_object());
+    CHECK(b["event"] == "case.opened");
+    CHECK(b["case"]["id"] == id);
+    CHECK(b["id"] == g.headers.at("redline-webhook-id"));
+    if (g.line == "POST /named HTTP/1.1") {
+      CHECK(g.sni == "localhost");
+      CHECK(g.headers.at("host") == "localhost:" + std::to_string(rx.port()));
+    } else {
+      CHECK(g.sni.empty());   // no SNI for an IP address
+    }
+  }
+  CHECK(by_line == std::map<std::string, int>{{"POST /hooks HTTP/1.1", 2}, {"POST /named HTTP/1.1", 2}});
+}
+
+TEST_CASE("webhook deliveries over https: a certificate that does not verify is a failed attempt, retried, and nothing is sent") {
+  TestPki pki;
+  Receiver ours(0, 0, pki.cert, pki.key);            // a certificate of a CA the system does not trust
+  Receiver other(0, 0, pki.other_cert, pki.other_key);   // a trusted CA, but for hooks.example.com
+  const std::string untrusted = "https://127.0.0.1:" + std::to_string(ours.port()) + "/",
+                    wrong_ip = "https://127.0.0.1:" + std::to_string(other.port()) + "/",
+                    wrong_name = "https://localhost:" + std::to_string(other.port()) + "/";
+  Fixture f(json::array({hook(untrusted), hook(wrong_ip, pki.ca), hook(wrong_name, pki.ca)}));
+  Serve s(f.tmp, f.args());
+
+  auto [st, opened] = http(s.port(), "POST", "/v1/decide", bulk_request("tls-2"));
+  REQUIRE(st == 200);   // nobody waits on the deliveries
+  CHECK(json::parse(opened)["decision"] == "require_approval");
+  std::string id = json::parse(opened)["case"]["id"].get<std::string>();
+
+  json cs = settled(s.port(), id);
+  REQUIRE(cs["deliveries"].size() == 3);
+  for (const json& d : cs["deliveries"]) {
+    INFO(d.dump());
+    CHECK(d["state"] == "failed");
+    CHECK(d["attempts"] == 2);   // retried with the normal backoff
+    CHECK(d["last_status"].is_null());
+    REQUIRE(d["last_error"].is_string());
+    const std::string e = d["last_error"];
+    CHECK(e.starts_with("TLS: certificate verify failed: "));
+    if (d["url"] == untrusted) {
+      CHECK(e.find("local issuer") != std::string::npos);
+    } else {
+      CHECK(e.find("mismatch") != std::string::npos);   // hostname mismatch / IP address mismatch
+    }
+  }
+  CHECK(ours.got().empty());
+  CHECK(other.got().empty());
+  // The receivers see each refused handshake a moment after the client gives up on it.
+  for (int i = 0; i < 50 && (ours.failed_handshakes() < 2 || other.failed_handshakes() < 4); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(ours.failed_handshakes() == 2);
+  CHECK(other.failed_handshakes() == 4);
+  std::string m = http(s.port(), "GET", "/metrics").second;
+  CHECK(metric(m, "redline_webhook_deliveries_total{result=\"retry\"}") == 3);
+  CHECK(metric(m, "redline_webhook_deliveries_total{result=\"failed\"}") == 3);
+  CHECK(s.log().find("certificate verify failed") != std::string::npos);
+}
+
+TEST_CASE("http client: https with a private CA, a refused certificate, a stop flag; `redline approve --server https://`") {
+  TestPki pki;
+  Receiver rx(0, 0, pki.cert, pki.key);
+  server::HttpUrl url;
+  std::string error;
+  REQUIRE(server::parse_http_url("HTTPS://127.0.0.1:" + std::to_string(rx.port()) + "/base?q=1#frag", url, error));
+  CHECK(url.scheme == "https");
+  CHECK(url.path == "/base?q=1");
+  server::HttpUrl dflt;
+  REQUIRE(server::parse_http_url("https://example.com", dflt, error));
+  CHECK(dflt.port == 443);
+  CHECK(dflt.path == "/");
+  CHECK_FALSE(server::parse_http_url("http://h:/", dflt, error));
+  CHECK_FALSE(server::parse_http_url("ftp://h/", dflt, error));
+
+  server::HttpClientOptions options;
+  options.ca_file = pki.ca;
+  server::HttpClientResponse r = server::http_call(url, "POST", "/in", {"Content-Type: text/plain"}, "hello", options);
+  CHECK_MESSAGE(r.ok(), r.error);
+  CHECK(r.status == 200);
+  CHECK(r.body == "ok");
+  REQUIRE(rx.got().size() == 1);
+  CHECK(rx.got()[0].line == "POST /in HTTP/1.1");
+  CHECK(rx.got()[0].body == "hello");
+
+  r = server::http_call(url, "GET", "/", {}, "", {});   // the system store does not know the test CA
+  CHECK(r.status == 0);
+  CHECK_MESSAGE(r.error.starts_with("TLS: certificate verify failed"), r.error);
+  CHECK(rx.got().size() == 1);
+
+  // A peer that never answers the handshake: the stop flag ends the wait long before the timeout.
+  int silent_port = 0;
+  int silent = listen_socket(silent_port);
+  REQUIRE(silent >= 0);
+  server::HttpUrl quiet;
+  REQUIRE(server::parse_http_url("https://127.0.0.1:" + std::to_string(silent_port) + "/", quiet, error));
+  std::atomic<bool> stop{false};
+  options.timeout = std::chrono::seconds(20);
+  options.stop = &stop;
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    stop = true;
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  r = server::http_call(quiet, "GET", "/", {}, "", options);
+  auto took = std::chrono::steady_clock::now() - t0;
+  stopper.join();
+  CHECK(r.status == 0);
+  CHECK_MESSAGE(r.error.find("abandoned") != std::string::npos, r.error);
+  CHECK(took < std::chrono::seconds(3));
+  ::close(silent);
+
+  // `redline approve --case` over https: with --ca-file the exchange gets past TLS (this receiver is no redline, so
+  // its "ok" is not the JSON approve wants); without, the certificate is refused.
+  TempDir tmp;
+  write_file(tmp / "token", "some-token-0123456789\n");
+  write_file(tmp / "approver.key", "c2VlZHNlZWRzZWVkc2VlZHNlZWRzZWVkc2VlZHNlZWQ=\n");
+  std::string base = std::string(REDLINE_CLI_PATH) + " approve --case c-1 --server https://localhost:" + std::to_string(rx.port()) +
+                     " --token-file " + tmp / "token" + " --key " + tmp / "approver.key";
+  int rc = std::system((base + " --ca-file " + pki.ca + " 2>" + tmp / "with").c_str());
+  CHECK(WEXITSTATUS(rc) == 1);
+  CHECK_MESSAGE(read_file(tmp / "with").find("/v1/whoami: the answer is not a JSON object") != std::string::npos, read_file(tmp / "with"));
+  CHECK(rx.got().back().line == "GET /v1/whoami HTTP/1.1");
+  rc = std::system((base + " 2>" + tmp / "without").c_str());
+  CHECK(WEXITSTATUS(rc) == 1);
+  CHECK_MESSAGE(read_file(tmp / "without").find("certificate verify failed") != std::string::npos, read_file(tmp / "without"));
 }
