@@ -18,6 +18,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "crypto/ed25519.h"
 #include "eval/reference.h"
@@ -84,12 +86,56 @@ void sign_case(const json& c, const json& approvers, const Program& prog, json& 
   }
 }
 
+// Conformance files are parsed strictly: a misspelt key (`"reason"` for
+// `"reasons"`) would otherwise make a check silently vanish. Returns every
+// problem found.
+void only_keys(const json& obj, std::initializer_list<const char*> allowed, const std::string& where, std::vector<std::string>& problems) {
+  if (!obj.is_object()) return problems.push_back(where + " must be an object");
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    bool known = false;
+    for (const char* k : allowed) known = known || it.key() == k;
+    if (!known) problems.push_back(where + " has an unknown key `" + it.key() + "`");
+  }
+}
+
+std::vector<std::string> shape_problems(const json& doc, const std::string& file) {
+  std::vector<std::string> p;
+  only_keys(doc, {"description", "files", "entry", "layer", "approvers", "cases"}, file, p);
+  if (!p.empty()) return p;
+  if (!doc.contains("files") || !doc["files"].is_object()) p.push_back(file + " has no `files` object");
+  if (!doc.contains("cases") || !doc["cases"].is_array()) return p.push_back(file + " has no `cases` array"), p;
+  if (doc.contains("approvers"))
+    for (auto it = doc["approvers"].begin(); it != doc["approvers"].end(); ++it)
+      only_keys(it.value(), {"seed", "roles", "kind", "keyed"}, file + " approver " + it.key(), p);
+  for (const json& c : doc["cases"]) {
+    std::string where = file + " case " + (c.is_object() ? c.value("name", "?") : "?");
+    only_keys(c, {"name", "spec", "request", "request_text", "sign", "tripped", "keys", "require_signed", "expect"}, where, p);
+    if (!c.is_object()) continue;
+    if (!c.contains("name")) p.push_back(where + " has no `name`");
+    if (c.contains("request") == c.contains("request_text")) p.push_back(where + " needs exactly one of `request` and `request_text`");
+    if (!c.contains("expect")) {
+      p.push_back(where + " has no `expect`");
+      continue;
+    }
+    only_keys(c["expect"],
+              {"decision", "error", "reasons", "obligations", "missing", "killed_by", "pending", "approved_by", "uncounted", "blocked"},
+              where + " expect", p);
+    if (c["expect"].is_object() && !c["expect"].contains("decision")) p.push_back(where + " expects no `decision`");
+    if (c.contains("sign"))
+      for (const json& sg : c["sign"]) only_keys(sg, {"approval", "key", "for_request", "for_request_text", "for_policy", "then"}, where + " sign", p);
+  }
+  return p;
+}
+
 bool switch_matches(const std::string& qualified, const std::string& wanted) {
   return qualified == wanted || qualified.ends_with("/" + wanted);
 }
 
 std::size_t run_file(const std::filesystem::path& path) {
   json doc = json::parse(testing::read_file(path));
+  std::vector<std::string> problems = shape_problems(doc, path.filename().string());
+  for (const std::string& pr : problems) FAIL_CHECK(pr);
+  REQUIRE(problems.empty());
   CompileOptions opts;
   std::vector<std::string> entry;
   for (auto it = doc["files"].begin(); it != doc["files"].end(); ++it) {
@@ -191,12 +237,35 @@ std::size_t run_file(const std::filesystem::path& path) {
 
 TEST_CASE("conformance cases from the spec") {
   std::size_t files = 0, cases = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(testing::source_dir() / "tests/conformance")) {
-    if (entry.path().extension() != ".json") continue;
-    cases += run_file(entry.path());
+  std::vector<std::filesystem::path> paths;   // in sorted order: the same run everywhere
+  for (const auto& entry : std::filesystem::directory_iterator(testing::source_dir() / "tests/conformance"))
+    if (entry.path().extension() == ".json") paths.push_back(entry.path());
+  std::sort(paths.begin(), paths.end());
+  for (const auto& path : paths) {
+    cases += run_file(path);
     ++files;
   }
   MESSAGE(files, " files, ", cases, " cases");
   CHECK(files >= 10);
   CHECK(cases >= 60);
+}
+
+TEST_CASE("conformance files are read strictly: unknown or missing keys are reported") {
+  json good = json::parse(R"({"description": "d", "files": {"a.pol": "x"}, "cases": [
+    {"name": "n", "spec": "s", "request": {}, "expect": {"decision": "deny", "reasons": []}}]})");
+  CHECK(shape_problems(good, "f.json").empty());
+  json misspelt = good;
+  misspelt["cases"][0]["expect"]["reason"] = json::array();
+  auto p = shape_problems(misspelt, "f.json");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0] == "f.json case n expect has an unknown key `reason`");
+  json both = good;
+  both["cases"][0]["request_text"] = "{}";
+  CHECK(shape_problems(both, "f.json").size() == 1);
+  json top = good;
+  top["case"] = json::array();
+  CHECK(shape_problems(top, "f.json") == std::vector<std::string>{"f.json has an unknown key `case`"});
+  json no_decision = good;
+  no_decision["cases"][0]["expect"].erase("decision");
+  CHECK(shape_problems(no_decision, "f.json").size() == 1);
 }
