@@ -20,7 +20,7 @@
 #include "audit/policy_store.h"
 #include "audit/record.h"
 #include "audit/replay.h"
-#include "audit/signed_note.h"
+#include "crypto/signed_note.h"
 #include "audit/verify.h"
 #include "audit_support.h"
 #include "fuzz_support.h"
@@ -48,18 +48,18 @@ void put(const std::string& path, std::string_view bytes) {
 
 // The note, checkpoint and key parsers on one piece of text.
 void parsers(std::string_view text) {
-  if (auto note = audit::parse_signed_note(text))
-    fuzz::check(audit::format_signed_note(*note) == text, "a signed note that parses does not format back to itself", text);
-  audit::OpenedNote opened = audit::open_note(text, std::span(&dir().verifier(), 1));
-  fuzz::check(!opened.ok || audit::parse_signed_note(text).has_value(), "a note opened that does not parse", text);
+  if (auto note = crypto::parse_signed_note(text))
+    fuzz::check(crypto::format_signed_note(*note) == text, "a signed note that parses does not format back to itself", text);
+  crypto::OpenedNote opened = crypto::open_note(text, std::span(&dir().verifier(), 1));
+  fuzz::check(!opened.ok || crypto::parse_signed_note(text).has_value(), "a note opened that does not parse", text);
   audit::VerifiedCheckpoint v = audit::verify_checkpoint(text, dir().origin(), std::span(&dir().verifier(), 1));
   fuzz::check(v.ok == v.error.empty(), "a checkpoint verification is ok with an error, or failed without one", text);
   if (auto c = audit::parse_checkpoint(text)) {
     auto formatted = audit::format_checkpoint(*c);
     fuzz::check(formatted && *formatted == text, "a checkpoint that parses does not format back to itself", text);
   }
-  (void)audit::parse_verifier_key(text);
-  (void)audit::parse_signer_key(text);
+  (void)crypto::parse_verifier_key(text);
+  (void)crypto::parse_signer_key(text);
   for (std::size_t off = 0;;) {
     audit::Frame f = audit::read_frame(text, off);
     if (f.status != audit::FrameStatus::ok) break;

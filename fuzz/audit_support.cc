@@ -72,9 +72,9 @@ state::StateDir fixed_state_dir(const std::string& path) {
   for (std::size_t i = 0; i < seed.bytes.size(); ++i) seed.bytes[i] = static_cast<std::uint8_t>(0xA5 ^ i);
   auto keys = crypto::ed25519_from_seed(seed);
   if (!keys) fail("cannot derive the fixed fuzz key");
-  audit::NoteSigner signer{kOrigin, *keys};
-  auto secret = audit::format_signer_key(signer);
-  auto pub = audit::format_verifier_key({signer.name, keys->public_key});
+  crypto::NoteSigner signer{kOrigin, *keys};
+  auto secret = crypto::format_signer_key(signer);
+  auto pub = crypto::format_verifier_key({signer.name, keys->public_key});
   if (!secret || !pub) fail("cannot format the fixed fuzz key");
   auto opened = state::StateDir::open(path, true);
   if (!opened.ok()) fail("cannot open the fuzz state folder: " + opened.error);

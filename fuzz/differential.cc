@@ -66,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t s = 0; s < impl.switch_names.size(); ++s) {
     if (in.coin(0.3)) {
       board->trip(impl.switch_names[s]);
-      tripped.insert(impl.compiled->switches[s]);
+      tripped.insert(impl.data.switches[s]);
     }
   }
   for (int i = 0; i < 8 && (i == 0 || !in.empty()); ++i) {
@@ -77,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     BoundRequest b = prog.bind_json(text);
     Decision d;
     prog.evaluate(b, d, {.switches = board.get()});
-    eval::ReferenceDecision ref = eval::reference_evaluate(*impl.model, impl.compiled->top, b, impl.layout, tripped);
+    eval::ReferenceDecision ref = eval::reference_evaluate(*impl.model, impl.data.top, b, impl.layout, tripped);
     if (ref.outcome != d.outcome() || ref.killed_by.has_value() != d.killed_by().has_value())
       fuzz::fail(std::string("with kill switches tripped the Program decided `") + to_string(d.outcome()) +
                      "`, the reference interpreter `" + to_string(ref.outcome) + "`\n" + gen.text(),

@@ -11,6 +11,7 @@
 #include "ast/literals.h"
 #include "eval/bind_fast.h"
 #include "eval/reference.h"
+#include "eval/bound.h"
 #include "flat/program_impl.h"
 
 namespace redline::fuzz {
@@ -99,7 +100,7 @@ std::vector<Fixed> approval_fixed() {
     const ProgramImpl& p = ProgramAccess::impl(*f.program);
     bool any = false;
     for (const auto& r : p.model->rules)
-      any = any || (p.compiled->chain_pos[r.layer] >= 0 &&
+      any = any || (p.data.chain_pos[r.layer] >= 0 &&
                     (r.effect == sema::Effect::RequireApproval || r.effect == sema::Effect::Escalate));
     if (any) out.push_back(std::move(f));
   }
@@ -205,7 +206,7 @@ std::string structured_request(const Program& program, Bytes& in, const RequestS
   // Approvals: rules of the deciding stack that take them (and some that do not).
   std::vector<const sema::Rule*> rules;
   for (const auto& r : m.rules)
-    if (p.compiled->chain_pos[r.layer] >= 0 && (r.effect == sema::Effect::RequireApproval || r.effect == sema::Effect::Escalate))
+    if (p.data.chain_pos[r.layer] >= 0 && (r.effect == sema::Effect::RequireApproval || r.effect == sema::Effect::Escalate))
       rules.push_back(&r);
   std::vector<std::string> roles;
   if (m.schema.role_attr >= 0) roles = m.schema.attrs[static_cast<std::size_t>(m.schema.role_attr)].values;
@@ -338,7 +339,7 @@ void decision_invariants(const Program& prog, const Decision& d, std::string_vie
 void agrees_with_reference(const Program& prog, const BoundRequest& b, const Decision& d, const std::set<std::uint32_t>& tripped,
                            std::string_view text) {
   const ProgramImpl& impl = ProgramAccess::impl(prog);
-  eval::ReferenceDecision ref = eval::reference_evaluate(*impl.model, impl.compiled->top, b, impl.layout, tripped);
+  eval::ReferenceDecision ref = eval::reference_evaluate(*impl.model, impl.data.top, b, impl.layout, tripped);
   check(ref.error == !b.ok(), "the reference interpreter and the binder disagree on the error", text);
   if (ref.error) return;
   if (ref.outcome != d.outcome())
@@ -387,7 +388,7 @@ Checked check_request(const Program& prog, std::string_view text) {
     std::set<std::uint32_t> tripped;
     for (std::size_t s = 0; s < prog.switch_names().size(); ++s) {
       board->trip(prog.switch_names()[s]);
-      tripped.insert(ProgramAccess::impl(prog).compiled->switches[s]);
+      tripped.insert(ProgramAccess::impl(prog).data.switches[s]);
     }
     Decision k;
     prog.evaluate(b, k, {.switches = board.get()});

@@ -8,7 +8,7 @@ namespace redline {
 
 std::string approval_hash(const Program& program) {
   const ProgramImpl& p = ProgramAccess::impl(program);
-  return sema::semantic_hash(*p.model, p.compiled->chain);
+  return sema::semantic_hash(*p.model, p.data.chain);
 }
 
 }  // namespace redline

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "api/policy_hash.h"
-#include "crypto/sha256.h"
+#include "compile/decision_graph.h"
+#include "crypto/policy_hash.h"
 #include "eval/switch_names.h"
 #include "diag/sink.h"
 #include "flat/graph_to_program.h"
@@ -15,15 +15,6 @@
 namespace redline {
 
 const char* version() { return REDLINE_VERSION; }
-
-std::string policy_hash(const std::vector<std::string_view>& texts) {
-  std::vector<std::string> files;
-  for (std::string_view t : texts) files.push_back(crypto::sha256_tagged_hex(t));
-  std::sort(files.begin(), files.end());
-  std::string all = "redline-sources/1\n";
-  for (const auto& f : files) all += f + '\n';
-  return crypto::sha256_tagged_hex(all);
-}
 
 std::string default_stdlib_root() {
   if (const char* env = std::getenv("REDLINE_STDLIB"); env && *env) return env;
@@ -76,11 +67,14 @@ CompileResult compile_stack(const std::vector<std::string>& paths, const Compile
   if (top < 0) return result;
 
   auto impl = std::make_unique<ProgramImpl>();
+  fe->modules.clear();   // the ASTs served checking; the model and the sources are what a Program keeps
+  fe->modules.shrink_to_fit();
   impl->frontend = fe;
   impl->model = fe->model.get();
   const sema::Model& m = *impl->model;
-  impl->compiled = compile::build_graph(m, static_cast<std::uint32_t>(top));
-  impl->data = flat::flatten(*impl->compiled);
+  // The decision graph is a compile-time structure: flattened, then dropped
+  // (`redline dump --stage=graph` builds it again from the model).
+  impl->data = flat::flatten(*compile::build_graph(m, static_cast<std::uint32_t>(top)));
   impl->layout.offset.assign(m.schema.attrs.size(), 0);
   for (std::size_t a = 0; a < m.schema.attrs.size(); ++a) {
     if (m.schema.attrs[a].kind != sema::TypeKind::Tags) continue;
@@ -95,8 +89,8 @@ CompileResult compile_stack(const std::vector<std::string>& paths, const Compile
     impl->attr_ids.emplace(m.schema.attrs[a].path, static_cast<std::uint32_t>(a));
     for (const auto& [name, index] : m.schema.attrs[a].value_index) impl->value_ids[a].emplace(name, index);
   }
-  for (std::uint32_t l : impl->compiled->chain) impl->layer_names.push_back(m.layers[l].name);
-  for (std::uint32_t s : impl->compiled->switches) impl->switch_names.push_back(m.switches[s].qualified);
+  for (std::uint32_t l : impl->data.chain) impl->layer_names.push_back(m.layers[l].name);
+  for (std::uint32_t s : impl->data.switches) impl->switch_names.push_back(m.switches[s].qualified);
   impl->hash = source_hash(fe->sources);
   impl->time_attr = m.schema.find("request.time");
   impl->now_attr = m.schema.find("request.now");

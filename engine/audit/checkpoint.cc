@@ -11,7 +11,7 @@ namespace {
 // note text once a newline is added (so no newline or control character).
 bool is_valid_line(std::string_view line) noexcept {
   return !line.empty() && line.find('\n') == std::string_view::npos &&
-         is_valid_note_text(std::string(line) + "\n");
+         crypto::is_valid_note_text(std::string(line) + "\n");
 }
 
 // Parses a tree size: ASCII decimal, no sign, no leading zero except "0".
@@ -53,7 +53,7 @@ std::optional<std::string> format_checkpoint(const Checkpoint& checkpoint) noexc
 }
 
 std::optional<Checkpoint> parse_checkpoint(std::string_view text) noexcept {
-  if (!is_valid_note_text(text)) return std::nullopt;
+  if (!crypto::is_valid_note_text(text)) return std::nullopt;
   const std::vector<std::string_view> lines = split_lines(text);
   if (lines.size() < 3) return std::nullopt;
   Checkpoint out;
@@ -72,15 +72,15 @@ std::optional<Checkpoint> parse_checkpoint(std::string_view text) noexcept {
 }
 
 std::optional<std::string> sign_checkpoint(const Checkpoint& checkpoint,
-                                           std::span<const NoteSigner> signers) noexcept {
+                                           std::span<const crypto::NoteSigner> signers) noexcept {
   const std::optional<std::string> text = format_checkpoint(checkpoint);
   if (!text) return std::nullopt;
-  return sign_note(*text, signers);
+  return crypto::sign_note(*text, signers);
 }
 
 VerifiedCheckpoint verify_checkpoint(std::string_view signed_note, std::string_view expected_origin,
-                                     std::span<const NoteVerifier> verifiers) noexcept {
-  OpenedNote opened = open_note(signed_note, verifiers);
+                                     std::span<const crypto::NoteVerifier> verifiers) noexcept {
+  crypto::OpenedNote opened = crypto::open_note(signed_note, verifiers);
   if (!opened.ok) return rejected(std::move(opened.error));
   std::optional<Checkpoint> checkpoint = parse_checkpoint(opened.text);
   if (!checkpoint) return rejected("signed note is not a well-formed checkpoint");

@@ -1,5 +1,5 @@
 // audit/checkpoint.h — signed tree heads of the audit log in the C2SP
-// "tlog-checkpoint" format: a signed note (audit/signed_note.h) whose text is
+// "tlog-checkpoint" format: a signed note (crypto/signed_note.h) whose text is
 // the origin line, the tree size in decimal, the base64 root hash, and
 // optional non-empty extension lines. Offers format, parse, sign and verify.
 //
@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "audit/merkle.h"
-#include "audit/signed_note.h"
+#include "crypto/signed_note.h"
 
 namespace redline::audit {
 
@@ -46,12 +46,12 @@ std::optional<Checkpoint> parse_checkpoint(std::string_view text) noexcept;
 /// Formats the checkpoint and signs it with every signer, returning the
 /// signed note; nullopt if the checkpoint or a signer is invalid.
 std::optional<std::string> sign_checkpoint(const Checkpoint& checkpoint,
-                                           std::span<const NoteSigner> signers) noexcept;
+                                           std::span<const crypto::NoteSigner> signers) noexcept;
 
 /// Opens a signed checkpoint with the known keys (signed-note rules) and
 /// parses it; fails closed unless it verifies, parses, and its origin is
 /// `expected_origin`.
 VerifiedCheckpoint verify_checkpoint(std::string_view signed_note, std::string_view expected_origin,
-                                     std::span<const NoteVerifier> verifiers) noexcept;
+                                     std::span<const crypto::NoteVerifier> verifiers) noexcept;
 
 }  // namespace redline::audit

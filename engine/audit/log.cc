@@ -220,7 +220,7 @@ bool AuditLog::load(std::string& error) {
     auto w = open_witness(options_.witness);
     auto entries = w->read();
     if (!entries.ok() && entries.error.rfind("no witness file", 0) != 0) return error = entries.error, false;
-    auto key = format_verifier_key(dir_.verifier());
+    auto key = crypto::format_verifier_key(dir_.verifier());
     for (const WitnessEntry& e : entries.ok() ? *entries.value : std::vector<WitnessEntry>{}) {
       if (!key || e.key != *key)
         return error = w->where() + " pins checkpoint key `" + e.key + "`, not this folder's key: the folder was re-signed or is another folder",
@@ -541,7 +541,7 @@ bool AuditLog::write_checkpoint(std::string& error) {
   if (records_ >= frontier_stored_ + options_.frontier_every || (closing_ && records_ > frontier_stored_)) write_frontier();
   if (!options_.witness.empty()) {
     // Published outside the folder: a later rewrite of the whole folder cannot take it back.
-    auto key = format_verifier_key(dir_.verifier());
+    auto key = crypto::format_verifier_key(dir_.verifier());
     if (!key || !open_witness(options_.witness)->publish({*key, *note}, error))
       return error = "cannot publish a checkpoint: " + (error.empty() ? std::string("cannot format the key") : error), false;
   }

@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "api/policy_hash.h"
+#include "crypto/policy_hash.h"
 #include "audit/log_format.h"
 #include "audit/segments.h"
 #include "audit/witness.h"
@@ -126,7 +126,7 @@ VerifyReport verify_log(const state::StateDir& dir, const std::function<void(std
     auto entries = w->read();
     if (!entries.ok()) return r.error = entries.error, r;
     if (entries.value->empty()) return r.error = w->where() + " holds no checkpoint", r;
-    auto key = format_verifier_key(dir.verifier());
+    auto key = crypto::format_verifier_key(dir.verifier());
     const std::string& pinned = entries.value->front().key;
     if (!key || pinned != *key)
       return r.error = "the folder's checkpoint key is not the one " + w->where() + " pins (" + pinned +
@@ -484,7 +484,7 @@ std::string proof_json(const state::StateDir& dir, const InclusionProof& p, int 
   j["proof"] = path;
   j["record"] = p.record;
   j["checkpoint"] = p.checkpoint;
-  j["verifier_key"] = format_verifier_key(dir.verifier()).value_or("");
+  j["verifier_key"] = crypto::format_verifier_key(dir.verifier()).value_or("");
   return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 

@@ -8,6 +8,7 @@
 
 #include "ast/printer.h"
 #include "cli/cli.h"
+#include "compile/decision_graph.h"
 #include "diag/sink.h"
 #include "flat/program_impl.h"
 #include "flat/program_printer.h"
@@ -85,9 +86,13 @@ int cmd_dump(const std::vector<std::string>& argv) {
     print_diagnostics(r.diagnostics, false);
     if (!r.ok()) return 1;
     const ProgramImpl& p = ProgramAccess::impl(*r.program);
-    if (stage == "graph") std::cout << compile::to_text(*p.compiled);
-    else if (stage == "dot") std::cout << compile::to_dot(*p.compiled);
-    else std::cout << flat::to_text(p.data, *p.model);
+    if (stage == "program") {
+      std::cout << flat::to_text(p.data, *p.model);
+      return 0;
+    }
+    // The Program keeps no decision graph: lower the stack again (deterministic).
+    auto graph = compile::build_graph(*p.model, p.data.top);
+    std::cout << (stage == "graph" ? compile::to_text(*graph) : compile::to_dot(*graph));
     return 0;
   }
   std::cerr << "redline dump: unknown stage `" << stage << "` (use `ast`, `graph`, `dot` or `program`)\n";

@@ -7,7 +7,7 @@
 #include <map>
 #include <sstream>
 
-#include "eval/coverage.h"
+#include "sema/coverage.h"
 
 namespace redline::compile {
 namespace {
@@ -24,15 +24,15 @@ void plan_slots(Compiled& c) {
   for (std::uint32_t pos = 0; pos < c.chain.size(); ++pos) {
     for (std::uint32_t r : m.layers[c.chain[pos]].rules) {
       const sema::Rule& rule = m.rules[r];
-      bool restrictive = eval::is_restrictive(rule.effect);
+      bool restrictive = sema::is_restrictive(rule.effect);
       for (std::uint32_t q = 0; q < np; ++q)
-        if (eval::reaches(m.purposes, rule.targets, q, restrictive)) rules[q].push_back(r);
+        if (sema::reaches(m.purposes, rule.targets, q, restrictive)) rules[q].push_back(r);
     }
   }
   for (std::uint32_t i = 0; i < c.switches.size(); ++i) {
     const sema::KillSwitch& s = m.switches[c.switches[i]];
     for (std::uint32_t q = 0; q < np; ++q)
-      if (eval::reaches(m.purposes, s.covers, q, true)) switches[q].push_back(i);
+      if (sema::reaches(m.purposes, s.covers, q, true)) switches[q].push_back(i);
   }
   std::map<std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>>, std::uint32_t> seen;
   for (std::uint32_t q = 0; q < np; ++q) {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <set>
 
-#include "eval/tri.h"
+#include "sema/tri.h"
 
 namespace redline::compile {
 namespace {
@@ -56,7 +56,7 @@ sema::Cond nnf(const sema::Cond& c, bool negate) {
 
 std::set<std::uint32_t> attrs_of(const sema::Cond& c) {
   std::set<std::uint32_t> s;
-  eval::for_each_attr(c, [&](std::uint32_t a) { s.insert(a); });
+  sema::for_each_attr(c, [&](std::uint32_t a) { s.insert(a); });
   return s;
 }
 

@@ -19,32 +19,6 @@ Outcome ApprovalStatus::outcome(sema::Effect effect) const {
   return static_cast<Outcome>(ast::outcome_of(effect));
 }
 
-std::vector<StepWindow> step_windows(const sema::Model& m, const sema::Rule& r, std::optional<std::int64_t> time) {
-  std::vector<StepWindow> out;
-  std::optional<std::int64_t> start = time;
-  std::set<std::int32_t> seen;
-  for (std::int32_t e = r.escalation; e >= 0 && seen.insert(e).second;) {
-    const sema::Escalation& path = m.escalations[static_cast<std::size_t>(e)];
-    for (std::uint32_t i = 0; i < path.steps.size(); ++i) {
-      const sema::Step& s = path.steps[i];
-      std::optional<std::int64_t> deadline;
-      if (start && s.within) deadline = *start + *s.within;
-      out.push_back({static_cast<std::uint32_t>(e), i, s.role, s.quorum, deadline});
-      start = deadline;   // the next step's window starts when this one ends (none: no limit)
-    }
-    if (path.on_timeout != ast::Escalation::Timeout::EscalateTo || !start) break;
-    e = path.next;
-  }
-  return out;
-}
-
-bool can_time_out(const sema::Model& m, const sema::Rule& r) {
-  if (r.effect != sema::Effect::Escalate || r.escalation < 0) return false;
-  auto steps = step_windows(m, r, std::int64_t{0});
-  if (steps.empty() || !steps.back().deadline) return false;
-  return m.escalations[steps.back().escalation].on_timeout == ast::Escalation::Timeout::Deny;
-}
-
 namespace {
 
 const std::string& role_name(const sema::Model& m, std::uint32_t role) {

@@ -10,19 +10,14 @@
 #include <vector>
 
 #include "eval/bound.h"
+#include "sema/escalation_steps.h"
 #include "sema/model.h"
 
 namespace redline::eval {
 
-/// One reviewer step of an escalation, with its deadline, after chaining
-/// paths through `on_timeout escalate to`.
-struct StepWindow {
-  std::uint32_t escalation = 0;   ///< model escalation index
-  std::uint32_t step = 0;         ///< index within that path
-  std::uint32_t role = 0;
-  std::uint32_t quorum = 1;
-  std::optional<std::int64_t> deadline;   ///< Unix seconds; none = no limit (or no request.time)
-};
+using sema::StepWindow;
+using sema::step_windows;
+using sema::can_time_out;
 
 /// What approvals did to one applying rule.
 struct ApprovalStatus {
@@ -34,12 +29,7 @@ struct ApprovalStatus {
   Outcome outcome(sema::Effect effect) const;
 };
 
-/// The steps of rule `r`'s escalation path and the paths it chains to.
-std::vector<StepWindow> step_windows(const sema::Model& m, const sema::Rule& r, std::optional<std::int64_t> time);
 
-/// True when rule `r` can become `deny` without any approval: an escalation
-/// whose (chained) path ends in `on_timeout deny` after finite deadlines.
-bool can_time_out(const sema::Model& m, const sema::Rule& r);
 
 /// Evaluates the approvals of `b` against applying rule `r` (which must be
 /// `require approval` or `escalate`). `time`/`now` are request.time and

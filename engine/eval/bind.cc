@@ -124,7 +124,7 @@ struct Binder {
     out.index = static_cast<std::uint32_t>(i);
     std::int64_t rule = -1;
     for (std::size_t k = 0; k < m.rules.size() && rule < 0; ++k)
-      if (m.rules[k].qualified == a.rule && p.compiled->chain_pos[m.rules[k].layer] >= 0) rule = static_cast<std::int64_t>(k);
+      if (m.rules[k].qualified == a.rule && p.data.chain_pos[m.rules[k].layer] >= 0) rule = static_cast<std::int64_t>(k);
     if (rule < 0) return fail(diag::Code::RequestBadApproval, "the approval names unknown rule `" + a.rule + "` (expected `policy/rule`)", ptr + "/rule");
     const sema::Rule& r = m.rules[static_cast<std::size_t>(rule)];
     if (r.effect != sema::Effect::RequireApproval && r.effect != sema::Effect::Escalate)
@@ -186,7 +186,7 @@ struct Binder {
       return true;
     }
     if (!digest) digest = request->digest();
-    if (!options.keys->verify(a.by, approval_message(a, *digest, sema::semantic_hash(*p.model, p.compiled->chain)), a.signature)) {
+    if (!options.keys->verify(a.by, approval_message(a, *digest, sema::semantic_hash(*p.model, p.data.chain)), a.signature)) {
       out.signature = S::invalid;
       return true;
     }

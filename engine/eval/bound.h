@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "eval/bound_approval.h"
+#include "flat/layout.h"
 #include "redline/decision.h"
 #include "redline/engine.h"
 
@@ -72,12 +73,7 @@ namespace eval {
 inline bool test_bit(const std::vector<std::uint64_t>& w, std::size_t i) { return (w[i >> 6] >> (i & 63)) & 1u; }
 inline void set_bit(std::vector<std::uint64_t>& w, std::size_t i) { w[i >> 6] |= std::uint64_t{1} << (i & 63); }
 
-/// Where tags attributes keep their bits inside BoundRequest::tags_.
-struct TagLayout {
-  std::vector<std::uint32_t> offset;   ///< per attribute: first word (tags attributes only)
-  std::uint32_t words = 0;             ///< total words
-  std::uint32_t attr_words = 0;        ///< words of the per-attribute presence bitset
-};
+using flat::TagLayout;
 
 /// Reads a bound request for tri.h's evaluate().
 struct BoundReader {

@@ -56,7 +56,7 @@ std::vector<std::string> missing_of(const Decision& d, const Applying& a) {
   if (a.certain) return out;
   const ProgramImpl& p = ProgramAccess::impl(*DecisionAccess::program(d));
   const auto& missing = DecisionAccess::missing(d);
-  for (std::uint32_t attr : p.compiled->factored[a.rule].attrs_read)
+  for (std::uint32_t attr : p.data.attrs_read(a.rule))
     if (eval::test_bit(missing, attr)) out.push_back(p.model->schema.attrs[attr].path);
   return out;
 }
@@ -90,13 +90,13 @@ std::vector<Reason> Decision::reasons() const {
     out.push_back({r.qualified, a.outcome, r.because, r.cite, missing_of(*this, a)});
   }
   for (std::size_t l = 0; l < default_decided_.size(); ++l) {
-    const sema::Layer& layer = p.model->layers[p.compiled->chain[l]];
+    const sema::Layer& layer = p.model->layers[p.data.chain[l]];
     auto o = static_cast<Outcome>(layer.default_outcome);
     if (default_decided_[l] && o == outcome_ && !killed_by() && not_in_force_ < 0)
       out.push_back({layer.name + "/default", o, "no rule of `" + layer.name + "` applies; its default is " + to_string(o), "", {}});
   }
   if (not_in_force_ >= 0) {
-    const sema::Layer& layer = p.model->layers[p.compiled->chain[static_cast<std::size_t>(not_in_force_)]];
+    const sema::Layer& layer = p.model->layers[p.data.chain[static_cast<std::size_t>(not_in_force_)]];
     const std::string from = format_rfc3339(*layer.effective_at);
     if (now_)
       out.push_back({layer.name + "/effective", Outcome::deny,

@@ -6,9 +6,10 @@
 
 #include "eval/approvals.h"
 #include "eval/bound.h"
-#include "eval/coverage.h"
+#include "sema/coverage.h"
 #include "eval/request_limits.h"
-#include "eval/tri.h"
+#include "sema/tri.h"
+#include "flat/cond_ops.h"
 #include "flat/graph_to_program.h"
 #include "flat/program_impl.h"
 
@@ -29,7 +30,7 @@ bool any_and(const std::uint64_t* a, const std::uint64_t* b, std::uint32_t w) {
 }
 
 // Applies a tag group: a rule fails when a tag it requires is absent or a tag it forbids is present.
-void apply_group(const flat::TagGroup& g, const ProgramData& d, const BoundRequest& b, const eval::TagLayout& layout,
+void apply_group(const flat::TagGroup& g, const ProgramData& d, const BoundRequest& b, const flat::TagLayout& layout,
                  std::uint64_t* notf, std::uint64_t* tru, std::uint64_t* scratch, std::uint32_t w) {
   const std::uint64_t* bits = d.bits.data();
   if (!eval::test_bit(BoundAccess::present(b), g.attr)) {
@@ -111,9 +112,9 @@ int adjusted_outcome(const ProgramImpl& p, const Slot& s, const std::uint64_t* a
       int o = static_cast<int>(ast::outcome_of(r.effect));
       for (const auto& [l, adj] : adjusted)
         if (l == local) o = static_cast<int>(adj);
-      bool definite = ((certain[word] >> (local & 63)) & 1u) && eval::reaches(p.model->purposes, r.targets, purpose, false);
-      if (o == static_cast<int>(Outcome::allow) && eval::is_restrictive(r.effect) && !definite) continue;   // no objection
-      auto pos = static_cast<std::size_t>(p.compiled->chain_pos[r.layer]);
+      bool definite = ((certain[word] >> (local & 63)) & 1u) && sema::reaches(p.model->purposes, r.targets, purpose, false);
+      if (o == static_cast<int>(Outcome::allow) && sema::is_restrictive(r.effect) && !definite) continue;   // no objection
+      auto pos = static_cast<std::size_t>(d.chain_pos[r.layer]);
       layer[pos] = std::max(layer[pos], o);
     }
   }
@@ -183,11 +184,10 @@ void Program::evaluate(const BoundRequest& b, Decision& out, const EvalOptions& 
   for (std::uint32_t k = s.residual_begin; k < s.residual_end; ++k) {
     const flat::Residual& r = d.residuals[k];
     if (!eval::test_bit(notf_v, r.local)) continue;
-    eval::Tri v = eval::Tri::T;
-    for (const sema::Cond* c : r.conds) v = eval::tri_and(v, eval::evaluate(*c, reader));
+    sema::Tri v = flat::run_conjunction(d, r.ops_begin, r.ops_end, reader);
     std::uint64_t bit = std::uint64_t{1} << (r.local & 63);
-    if (v == eval::Tri::F) notf[r.local >> 6] &= ~bit;
-    if (v != eval::Tri::T) tru[r.local >> 6] &= ~bit;
+    if (v == sema::Tri::F) notf[r.local >> 6] &= ~bit;
+    if (v != sema::Tri::T) tru[r.local >> 6] &= ~bit;
   }
   // applying = (not false & restrictive) | (true & permit); certain = true & applying
   const std::uint64_t* restrictive = d.bits.data() + s.restrictive;

@@ -6,8 +6,9 @@
 #include <sstream>
 
 #include "ast/literals.h"
-#include "eval/coverage.h"
-#include "eval/tri.h"
+#include "sema/coverage.h"
+#include "sema/tri.h"
+#include "eval/bound.h"
 #include "flat/program_impl.h"
 
 namespace redline {
@@ -35,7 +36,7 @@ std::string show_value(const sema::Model& m, const eval::BoundReader& r, std::ui
   return "?";
 }
 
-const char* tri_word(eval::Tri t) { return t == eval::Tri::T ? "true" : t == eval::Tri::F ? "false" : "unknown"; }
+const char* tri_word(sema::Tri t) { return t == sema::Tri::T ? "true" : t == sema::Tri::F ? "false" : "unknown"; }
 
 }  // namespace
 
@@ -58,7 +59,7 @@ std::string Program::explain(const Request& request, const EvalOptions& options)
   eval::BoundReader reader{b, p.layout};
   std::set<std::uint32_t> attrs;
   for (std::uint32_t r : rules)
-    for (std::uint32_t a : p.compiled->factored[r].attrs_read) attrs.insert(a);
+    for (std::uint32_t a : p.data.attrs_read(r)) attrs.insert(a);
   for (std::uint32_t a : attrs) os << "  read " << m.schema.attrs[a].path << " = " << show_value(m, reader, a) << '\n';
   Decision d;
   evaluate(b, d, options);
@@ -66,19 +67,19 @@ std::string Program::explain(const Request& request, const EvalOptions& options)
   for (const auto& reason : d.reasons()) applied.insert(reason.rule);
   for (std::uint32_t ri : rules) {
     const sema::Rule& r = m.rules[ri];
-    bool restrictive = eval::is_restrictive(r.effect);
+    bool restrictive = sema::is_restrictive(r.effect);
     bool direct = false;
-    for (const auto& t : r.targets) direct = direct || eval::covers(m.purposes, t, q);
-    eval::Tri cond = eval::rule_condition(r, reader);
+    for (const auto& t : r.targets) direct = direct || sema::covers(m.purposes, t, q);
+    sema::Tri cond = sema::rule_condition(r, reader);
     os << "  rule " << r.qualified << " (" << ast::to_string(r.effect) << "): "
        << (direct ? "targets the purpose" : "applies through vagueness (the purpose is vaguer than its target)")
        << "; condition " << tri_word(cond) << " → " << (applied.count(r.qualified) ? "applies" : "does not apply");
-    if (cond == eval::Tri::U) os << (restrictive ? " (unknown fails closed for a restrictive rule)" : " (an unknown permit does not apply)");
+    if (cond == sema::Tri::U) os << (restrictive ? " (unknown fails closed for a restrictive rule)" : " (an unknown permit does not apply)");
     os << '\n';
   }
   const auto& defaulted = DecisionAccess::default_decided(d);
   for (std::size_t l = 0; l < defaulted.size(); ++l)
-    if (defaulted[l]) os << "  layer " << p.layer_names[l] << ": no rule applies; default " << ast::to_string(m.layers[p.compiled->chain[l]].default_outcome) << '\n';
+    if (defaulted[l]) os << "  layer " << p.layer_names[l] << ": no rule applies; default " << ast::to_string(m.layers[p.data.chain[l]].default_outcome) << '\n';
   if (auto l = d.not_in_force()) {
     const sema::Layer& layer = m.layers[static_cast<std::size_t>(m.find_layer(*l))];
     os << "  layer " << *l << " is in force from " << format_rfc3339(*layer.effective_at) << "; "

@@ -7,8 +7,9 @@
 #include <map>
 #include <set>
 
-#include "eval/approvals.h"
-#include "eval/tri.h"
+#include "compile/decision_graph.h"
+#include "sema/escalation_steps.h"
+#include "sema/tri.h"
 
 namespace redline::flat {
 namespace {
@@ -35,6 +36,7 @@ void collect_consts(const sema::Cond& c, std::set<std::int64_t>& out) {
   if (c.kind == K::Compare || c.kind == K::In) out.insert(c.values.begin(), c.values.end());
   for (const auto& k : c.kids) collect_consts(k, out);
 }
+
 
 ClassValue class_value(const Table& t, const ProgramData& d, std::uint32_t cls) {
   ClassValue v;
@@ -67,6 +69,7 @@ ClassValue class_value(const Table& t, const ProgramData& d, std::uint32_t cls) 
 struct SlotBuilder {
   const Compiled& c;
   ProgramData& d;
+  std::map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>>& lowered;   ///< rule → its residual's instructions
   Slot slot;
   std::vector<std::uint32_t> rules;   // local → global
   std::uint32_t W = 0;
@@ -94,7 +97,7 @@ struct SlotBuilder {
       if (!fact(i).never) set(slot.base, i);
       set(r.effect == sema::Effect::Permit ? slot.permit : slot.restrictive, i);
       if (r.effect == sema::Effect::RequireApproval || r.effect == sema::Effect::Escalate) set(slot.approval_mask, i);
-      if (eval::can_time_out(*c.model, r)) set(slot.timeout_mask, i);
+      if (sema::can_time_out(*c.model, r)) set(slot.timeout_mask, i);
       auto pos = static_cast<std::size_t>(c.chain_pos[r.layer]);
       auto o = static_cast<std::size_t>(ast::outcome_of(r.effect));
       set(static_cast<std::uint32_t>(slot.outcome_masks + (pos * 4 + o) * W), i);
@@ -129,10 +132,10 @@ struct SlotBuilder {
       RepAccess acc{v};
       std::uint32_t notf = t.bits + cls * 2 * W, tru = notf + W;
       for (const auto& [local, f] : users) {
-        eval::Tri r = eval::Tri::T;
-        for (const sema::Cond* cj : f->conjuncts) r = eval::tri_and(r, eval::evaluate(*cj, acc));
-        if (r == eval::Tri::F) clear(notf, local);
-        if (r != eval::Tri::T) clear(tru, local);
+        sema::Tri r = sema::Tri::T;
+        for (const sema::Cond* cj : f->conjuncts) r = sema::tri_and(r, sema::evaluate(*cj, acc));
+        if (r == sema::Tri::F) clear(notf, local);
+        if (r != sema::Tri::T) clear(tru, local);
       }
     }
     d.tables.push_back(t);
@@ -197,7 +200,16 @@ struct SlotBuilder {
   void residuals() {
     slot.residual_begin = static_cast<std::uint32_t>(d.residuals.size());
     for (std::uint32_t i = 0; i < rules.size(); ++i)
-      if (!fact(i).residual.empty()) d.residuals.push_back({i, fact(i).residual});
+      if (!fact(i).residual.empty()) {
+        // A rule's residual is lowered once and shared by every slot it is a candidate of.
+        auto [it, fresh] = lowered.try_emplace(rules[i]);
+        if (fresh) {
+          it->second.first = static_cast<std::uint32_t>(d.ops.size());
+          for (const sema::Cond* cj : fact(i).residual) lower_cond(*cj, d);
+          it->second.second = static_cast<std::uint32_t>(d.ops.size());
+        }
+        d.residuals.push_back({i, it->second.first, it->second.second});
+      }
     slot.residual_end = static_cast<std::uint32_t>(d.residuals.size());
   }
 
@@ -224,6 +236,33 @@ struct SlotBuilder {
 };
 
 }  // namespace
+
+void lower_cond(const sema::Cond& c, ProgramData& d) {
+  using K = sema::Cond::Kind;
+  using O = CondOp::Kind;
+  CondOp op;
+  switch (c.kind) {
+    case K::Const: op.kind = c.constant ? O::True : O::False; break;
+    case K::And: op.kind = O::And; break;
+    case K::Or: op.kind = O::Or; break;
+    case K::Not: op.kind = O::Not; break;
+    case K::Compare: op.kind = O::Compare; break;
+    case K::In: op.kind = O::In; break;
+    case K::HasAny: op.kind = O::HasAny; break;
+    case K::HasAll: op.kind = O::HasAll; break;
+    case K::Present: op.kind = O::Present; break;
+    case K::Missing: op.kind = O::Missing; break;
+  }
+  op.cmp = c.op;
+  op.attr = c.attr;
+  op.values_begin = static_cast<std::uint32_t>(d.cond_values.size());
+  d.cond_values.insert(d.cond_values.end(), c.values.begin(), c.values.end());
+  op.values_end = static_cast<std::uint32_t>(d.cond_values.size());
+  const std::size_t at = d.ops.size();
+  d.ops.push_back(op);
+  for (const auto& k : c.kids) lower_cond(k, d);
+  d.ops[at].end = static_cast<std::uint32_t>(d.ops.size());
+}
 
 std::uint32_t classify(const Table& t, const ProgramData& d, bool present, std::int64_t value) {
   if (!present) return 0;
@@ -252,13 +291,24 @@ ProgramData flatten(const Compiled& c) {
   d.purpose_slot.assign(c.model->purposes.nodes.size(), 0);
   for (std::uint32_t l : c.chain) d.layer_default.push_back(static_cast<std::uint8_t>(c.model->layers[l].default_outcome));
   for (std::uint32_t l : c.chain) d.layer_in_force_from.push_back(c.model->layers[l].effective_at);
+  d.chain = c.chain;
+  d.chain_pos = c.chain_pos;
+  d.top = c.top;
+  d.switches = c.switches;
+  d.rule_attrs_begin.reserve(c.model->rules.size() + 1);
+  for (std::size_t r = 0; r < c.model->rules.size(); ++r) {
+    d.rule_attrs_begin.push_back(static_cast<std::uint32_t>(d.rule_attrs.size()));
+    if (r < c.factored.size()) d.rule_attrs.insert(d.rule_attrs.end(), c.factored[r].attrs_read.begin(), c.factored[r].attrs_read.end());
+  }
+  d.rule_attrs_begin.push_back(static_cast<std::uint32_t>(d.rule_attrs.size()));
   // Walk the graph: every node below the dispatch root becomes a flat slot;
   // the dispatch edges fill the purpose table.
+  std::map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> lowered;
   auto [ei, ee] = boost::out_edges(c.root, c.graph);
   for (; ei != ee; ++ei) {
     auto v = boost::target(*ei, c.graph);
     const compile::VertexInfo& info = c.graph[v];
-    SlotBuilder b{c, d, {}, {}, 0};
+    SlotBuilder b{c, d, lowered, {}, {}, 0};
     auto index = static_cast<std::uint32_t>(d.slots.size());
     d.slots.push_back(b.build(c.slots[static_cast<std::size_t>(info.slot)]));
     for (std::uint32_t q : c.graph[*ei].purposes) d.purpose_slot[q] = index;
@@ -269,8 +319,10 @@ ProgramData flatten(const Compiled& c) {
 std::size_t ProgramData::bytes() const {
   std::size_t n = purpose_slot.size() * 4 + slots.size() * sizeof(Slot) + tables.size() * sizeof(Table) +
                   groups.size() * sizeof(TagGroup) + rule_ids.size() * 4 + switch_ids.size() * 4 + consts.size() * 8 +
-                  tag_index.size() * 4 + multi_tags.size() * 4 + bits.size() * 8 + layer_default.size() + layer_in_force_from.size() * 16;
-  for (const auto& r : residuals) n += sizeof(Residual) + r.conds.size() * sizeof(void*);
+                  tag_index.size() * 4 + multi_tags.size() * 4 + bits.size() * 8 + layer_default.size() +
+                  layer_in_force_from.size() * sizeof(std::optional<std::int64_t>) + residuals.size() * sizeof(Residual) +
+                  ops.size() * sizeof(CondOp) + cond_values.size() * 8 + chain.size() * 4 + chain_pos.size() * 4 + switches.size() * 4 +
+                  rule_attrs_begin.size() * 4 + rule_attrs.size() * 4;
   return n;
 }
 

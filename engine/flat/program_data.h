@@ -1,11 +1,15 @@
 // flat/program_data.h — the compiled Program as plain arrays (no Boost, no
 // pointers into the model): purpose dispatch to slots; per slot the candidate
 // rules as bit positions, per-attribute class tables of "rules not false" and
-// "rules true" bitsets, tag-literal groups, residual conditions, and masks.
+// "rules true" bitsets, tag-literal groups, residual conditions as flat
+// instructions, and masks. Self-contained: no pointer into the model, the
+// decision graph or anything else built while compiling.
 // Evaluating is a walk over these arrays with no allocation and no locks.
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <vector>
 
 #include "sema/model.h"
@@ -40,10 +44,24 @@ struct TagGroup {
   std::uint32_t multi_begin = 0, multi_end = 0;   ///< into ProgramData::multi_tags: tags required by multi-tag rules
 };
 
-/// A rule whose condition keeps a residual part evaluated at run time.
+/// One instruction of a residual condition. A condition is a Kleene-logic
+/// tree laid out in pre-order: an `And`/`Or`/`Not` is followed by its
+/// operands, and `end` is the index just past its subtree, so a short-circuit
+/// skips an operand by jumping to its `end`.
+struct CondOp {
+  enum class Kind : std::uint8_t { False, True, And, Or, Not, Compare, In, HasAny, HasAll, Present, Missing };
+  Kind kind = Kind::False;
+  sema::CmpOp cmp = sema::CmpOp::Eq;     ///< Compare
+  std::uint32_t attr = 0;                ///< Compare, In, Has*, Present, Missing
+  std::uint32_t end = 0;                 ///< index past this instruction's subtree
+  std::uint32_t values_begin = 0, values_end = 0;   ///< into ProgramData::cond_values (Compare: one value)
+};
+
+/// A rule whose condition keeps a residual part evaluated at run time: the
+/// conjunction of the conditions in [ops_begin, ops_end) of ProgramData::ops.
 struct Residual {
   std::uint32_t local = 0;                 ///< bit position in the slot
-  std::vector<const sema::Cond*> conds;    ///< owned by the Program's arena
+  std::uint32_t ops_begin = 0, ops_end = 0;
 };
 
 /// All purposes whose candidate rules and switches are the same share a slot.
@@ -77,8 +95,20 @@ struct ProgramData {
   std::vector<std::uint64_t> bits;
   std::vector<std::uint8_t> layer_default;   ///< per stack layer: the default outcome
   std::vector<std::optional<std::int64_t>> layer_in_force_from;   ///< per stack layer: its `effective` (Unix seconds), if any
+  std::vector<CondOp> ops;                   ///< residual conditions (Residual::ops_begin/end)
+  std::vector<std::int64_t> cond_values;     ///< their constants
+  std::vector<std::uint32_t> chain;          ///< the stack's model layers, root first
+  std::vector<std::int32_t> chain_pos;       ///< per model layer: position in chain, or -1
+  std::uint32_t top = 0;                     ///< the deciding (most-derived) layer
+  std::vector<std::uint32_t> switches;       ///< model switch ids in SwitchBoard order
+  std::vector<std::uint32_t> rule_attrs_begin;   ///< per model rule + 1: into rule_attrs
+  std::vector<std::uint32_t> rule_attrs;     ///< per rule, sorted: the attributes its condition reads
   /// Bytes held by the arrays above.
   std::size_t bytes() const;
+  /// The attributes rule `rule` (a model rule index) reads, sorted.
+  std::span<const std::uint32_t> attrs_read(std::uint32_t rule) const {
+    return {rule_attrs.data() + rule_attrs_begin[rule], rule_attrs.data() + rule_attrs_begin[rule + 1]};
+  }
 };
 
 }  // namespace redline::flat

@@ -1,7 +1,10 @@
-// flat/program_impl.h — what a Program holds: the checked model it was
-// compiled from (for explanations, reasons and reports), the lowered graph,
-// the flat arrays the evaluator walks, and the binding layout of requests;
-// and ProgramAccess, the one door to them (Program keeps them private).
+// flat/program_impl.h — what a Program holds: the flat arrays the evaluator
+// walks (self-contained: no pointer into anything built while compiling), the
+// binding layout of requests, the name tables that bind them, and the checked
+// model with its sources (rule texts, approval requirements and the purpose
+// tree, read for reasons, approvals, explanations, reports and the audit's
+// policy store; the ASTs are dropped once checked, and the decision graph once
+// flattened). ProgramAccess is the one door to them (Program keeps them private).
 #pragma once
 
 #include <memory>
@@ -9,8 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "compile/decision_graph.h"
-#include "eval/bound.h"
+#include "flat/layout.h"
 #include "flat/program_data.h"
 #include "redline/engine.h"
 #include "sema/frontend.h"
@@ -25,11 +27,10 @@ struct NameHash {
 using NameMap = std::unordered_map<std::string, std::uint32_t, NameHash, std::equal_to<>>;
 
 struct Program::Impl {
-  std::shared_ptr<const sema::Frontend> frontend;   ///< sources, ASTs and model
+  std::shared_ptr<const sema::Frontend> frontend;   ///< sources and model (its ASTs are cleared after checking)
   const sema::Model* model = nullptr;               ///< frontend->model
-  std::unique_ptr<compile::Compiled> compiled;
   flat::ProgramData data;
-  eval::TagLayout layout;
+  flat::TagLayout layout;
   NameMap string_ids;                  ///< interned literals
   NameMap purpose_ids;                 ///< full purpose path → id
   NameMap attr_ids;                    ///< attribute path → index

@@ -1,6 +1,7 @@
 // flat/program_printer.cc — text rendering of a flat Program.
 #include "flat/program_printer.h"
 
+#include <ostream>
 #include <sstream>
 
 #include "ast/literals.h"
@@ -22,6 +23,59 @@ std::string bits_of(const ProgramData& d, std::uint32_t off, std::uint32_t n) {
   std::string s;
   for (std::uint32_t i = 0; i < n; ++i) s += ((d.bits[off + i / 64] >> (i % 64)) & 1u) ? '1' : '.';
   return s;
+}
+
+// A constant of attribute `a` as the policy wrote it.
+std::string value_text(const sema::Model& m, const sema::Attribute& a, std::int64_t v) {
+  switch (a.kind) {
+    case sema::TypeKind::Bool: return v ? "true" : "false";
+    case sema::TypeKind::Enum:
+    case sema::TypeKind::Level:
+    case sema::TypeKind::Tags:
+      return v >= 0 && static_cast<std::size_t>(v) < a.values.size() ? a.values[static_cast<std::size_t>(v)] : std::to_string(v);
+    case sema::TypeKind::String:
+      return v >= 0 && static_cast<std::size_t>(v) < m.strings.size() ? "\"" + m.strings[static_cast<std::size_t>(v)] + "\"" : std::to_string(v);
+    case sema::TypeKind::Timestamp: return format_rfc3339(v);
+    default: return std::to_string(v);
+  }
+}
+
+// The instructions of one condition, as a prefix expression.
+void print_cond(std::ostream& os, const ProgramData& d, const sema::Model& m, std::uint32_t pc) {
+  using K = CondOp::Kind;
+  const CondOp& op = d.ops[pc];
+  const char* name = nullptr;
+  switch (op.kind) {
+    case K::False: os << "false"; return;
+    case K::True: os << "true"; return;
+    case K::And: name = "and"; break;
+    case K::Or: name = "or"; break;
+    case K::Not: name = "not"; break;
+    default: break;
+  }
+  if (name) {
+    os << name << '(';
+    for (std::uint32_t k = pc + 1; k < op.end; k = d.ops[k].end) {
+      if (k != pc + 1) os << ", ";
+      print_cond(os, d, m, k);
+    }
+    os << ')';
+    return;
+  }
+  const sema::Attribute& a = m.schema.attrs[op.attr];
+  os << a.path;
+  switch (op.kind) {
+    case K::Present: os << " is present"; return;
+    case K::Missing: os << " is missing"; return;
+    case K::Compare: os << ' ' << ast::to_string(op.cmp) << ' '; break;
+    case K::In: os << " in "; break;
+    case K::HasAny: os << " has any "; break;
+    default: os << " has all "; break;
+  }
+  const bool list = op.kind != K::Compare;
+  if (list) os << '[';
+  for (std::uint32_t v = op.values_begin; v < op.values_end; ++v) os << (v == op.values_begin ? "" : ", ") << value_text(m, a, d.cond_values[v]);
+  if (list) os << ']';
 }
 
 }  // namespace
@@ -69,8 +123,15 @@ std::string to_text(const ProgramData& d, const sema::Model& m) {
            << "  forbids " << bits_of(d, off + 2 * s.words, n) << '\n';
       }
     }
-    for (std::uint32_t k = s.residual_begin; k < s.residual_end; ++k)
-      os << "  residual: bit " << d.residuals[k].local << " (" << d.residuals[k].conds.size() << " conditions evaluated at run time)\n";
+    for (std::uint32_t k = s.residual_begin; k < s.residual_end; ++k) {
+      const Residual& r = d.residuals[k];
+      os << "  residual: bit " << r.local << " when";
+      for (std::uint32_t pc = r.ops_begin; pc < r.ops_end; pc = d.ops[pc].end) {
+        os << (pc == r.ops_begin ? " " : " and ");
+        print_cond(os, d, m, pc);
+      }
+      os << "  (" << r.ops_end - r.ops_begin << " instructions)\n";
+    }
     if (s.switches_end > s.switches_begin) {
       os << "  kill switches:";
       for (std::uint32_t k = s.switches_begin; k < s.switches_end; ++k) os << ' ' << d.switch_ids[k];

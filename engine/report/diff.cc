@@ -106,7 +106,7 @@ std::vector<std::pair<std::string, const sema::Assertion*>> assertion_ids(const 
 std::vector<std::pair<std::string, std::pair<std::string, Card>>> cards(const Program& p) {
   const sema::Model& m = *ProgramAccess::impl(p).model;
   std::vector<std::pair<std::string, std::pair<std::string, Card>>> out;
-  for (std::uint32_t l : ProgramAccess::impl(p).compiled->chain) {
+  for (std::uint32_t l : ProgramAccess::impl(p).data.chain) {
     const sema::Layer& L = m.layers[l];
     out.push_back({"policy:" + L.name, {"policy", layer_card(m, L)}});
     for (std::uint32_t r : L.rules) out.push_back({"rule:" + m.rules[r].qualified, {"rule", rule_card(m, m.rules[r])}});
@@ -156,9 +156,9 @@ void assertion_notes(const Program& pa, const Program& pb, std::vector<ItemDiff>
   const sema::Model& ma = *ProgramAccess::impl(pa).model;
   const sema::Model& mb = *ProgramAccess::impl(pb).model;
   std::map<std::string, const sema::Assertion*> old_by, new_by;
-  for (std::uint32_t l : ProgramAccess::impl(pa).compiled->chain)
+  for (std::uint32_t l : ProgramAccess::impl(pa).data.chain)
     for (const auto& [id, a] : assertion_ids(ma, ma.layers[l])) old_by[id] = a;
-  for (std::uint32_t l : ProgramAccess::impl(pb).compiled->chain)
+  for (std::uint32_t l : ProgramAccess::impl(pb).data.chain)
     for (const auto& [id, a] : assertion_ids(mb, mb.layers[l])) new_by[id] = a;
   for (ItemDiff& it : items) {
     if (it.kind != "assertion") continue;
@@ -211,7 +211,7 @@ std::int64_t limit(const std::optional<std::int64_t>& w) { return w ? *w : INT64
 bool takes_approvals(sema::Effect e) { return e == sema::Effect::RequireApproval || e == sema::Effect::Escalate; }
 
 bool in_chain(const Program& p, std::uint32_t layer) {
-  const auto& chain = ProgramAccess::impl(p).compiled->chain;
+  const auto& chain = ProgramAccess::impl(p).data.chain;
   return std::find(chain.begin(), chain.end(), layer) != chain.end();
 }
 
@@ -269,11 +269,11 @@ void loosened_paths(const sema::Model& a, const sema::Model& b, std::vector<std:
 }
 
 void loosened_switches(const sema::Model& a, const sema::Model& b, const Program& pa, const Program& pb, std::vector<std::string>& out) {
-  for (std::uint32_t l : ProgramAccess::impl(pa).compiled->chain)
+  for (std::uint32_t l : ProgramAccess::impl(pa).data.chain)
     for (std::uint32_t k : a.layers[l].switches) {
       const sema::KillSwitch& o = a.switches[k];
       auto n = std::find_if(b.switches.begin(), b.switches.end(), [&](const sema::KillSwitch& s) { return s.qualified == o.qualified; });
-      bool in_stack = n != b.switches.end() && std::count(ProgramAccess::impl(pb).compiled->chain.begin(), ProgramAccess::impl(pb).compiled->chain.end(), n->layer) > 0;
+      bool in_stack = n != b.switches.end() && std::count(ProgramAccess::impl(pb).data.chain.begin(), ProgramAccess::impl(pb).data.chain.end(), n->layer) > 0;
       if (!in_stack) {
         out.push_back("[switch:" + o.qualified + "] was removed: its owners can no longer stop " + targets_words(a, o.covers) + ".");
         continue;
@@ -515,7 +515,7 @@ DiffResult semantic_diff(const Program& a, const Program& b) {
   d.new_layers = layers(b);
   d.old_hash = a.hash();
   d.new_hash = b.hash();
-  verify::Stack sa(ma, ProgramAccess::impl(a).compiled->top), sb(mb, ProgramAccess::impl(b).compiled->top);
+  verify::Stack sa(ma, ProgramAccess::impl(a).data.top), sb(mb, ProgramAccess::impl(b).data.top);
   for (const std::string& p : purpose_order(ma, mb)) {
     PurposeSearch search(a, sa, b, sb, p);
     PurposeDiff pd;

@@ -9,7 +9,7 @@
 #include <set>
 
 #include "diag/codes.h"
-#include "eval/coverage.h"
+#include "sema/coverage.h"
 #include "report/paraphrase.h"
 #include "report/report_parts.h"
 #include "verify/search.h"
@@ -58,7 +58,7 @@ std::string row_condition(const Ctx& c, const sema::Rule& r, const verify::Slot&
   std::string cond = rule_condition_words(c.m, r);
   bool covers = false;
   for (std::uint32_t q : slot.purposes)
-    for (const auto& t : r.targets) covers = covers || eval::covers(c.m.purposes, t, q);
+    for (const auto& t : r.targets) covers = covers || sema::covers(c.m.purposes, t, q);
   std::string s = cond.empty() ? "always" : cond;
   if (!covers) s = "(the purpose named is broad and might be " + targets_words(c.m, r.targets) + ") " + s;
   return s;
@@ -249,7 +249,7 @@ void build_coverage(Ctx& c) {
     row.stoppable = false;
     for (std::uint32_t s : slot.switches)
       for (const auto& t : c.m.switches[s].covers)
-        row.stoppable = row.stoppable || (t.kind != sema::Target::Kind::All && eval::covers(c.m.purposes, t, q));
+        row.stoppable = row.stoppable || (t.kind != sema::Target::Kind::All && sema::covers(c.m.purposes, t, q));
     c.out.coverage.push_back(row);
   }
 }

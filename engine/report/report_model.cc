@@ -351,13 +351,13 @@ std::optional<Report> build_report(const std::vector<std::string>& paths, const 
   // same IDs whatever the working directory or the order of the arguments.
   ReportOptions opt = options;
   if (opt.base_dir.empty()) {
-    const sema::Layer& top = impl.model->layers[impl.compiled->top];
+    const sema::Layer& top = impl.model->layers[impl.data.top];
     const SourceFile& f = impl.frontend->sources.file(top.span.file);
     std::error_code ec;
     fs::path file = fs::weakly_canonical(f.canonical().empty() ? fs::path(f.path()) : fs::path(f.canonical()), ec);
     if (!ec && file.has_parent_path()) opt.base_dir = file.parent_path().string();
   }
-  Ctx c{*impl.model, *impl.frontend, *r.program, opt, impl.compiled->top, impl.compiled->chain, {}, out, paths};
+  Ctx c{*impl.model, *impl.frontend, *r.program, opt, impl.data.top, impl.data.chain, {}, out, paths};
   for (std::uint32_t l : c.chain)
     for (std::uint32_t ri : c.m.layers[l].rules) c.rule_ids.push_back(ri);
   build_cover(c);

@@ -330,7 +330,7 @@ void Service::policy_info(Response& out) {
   j["hash"] = v->program->hash();
   j["loaded_at"] = v->loaded_at;
   ojson layers = ojson::array();
-  for (std::uint32_t l : p.compiled->chain) {
+  for (std::uint32_t l : p.data.chain) {
     const sema::Layer& layer = p.model->layers[l];
     layers.push_back({{"name", layer.name}, {"version", layer.version}, {"owner", layer.owner}, {"effective", layer.effective}});
   }

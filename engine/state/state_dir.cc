@@ -57,9 +57,9 @@ bool initialise(const StateDir& dir, std::string& error) {
     if (!origin) return false;
     auto keys = crypto::ed25519_generate();
     if (!keys) return error = "cannot generate the checkpoint signing key", false;
-    audit::NoteSigner signer{trim(*origin), *keys};
-    auto secret = audit::format_signer_key(signer);
-    auto pub = audit::format_verifier_key({signer.name, keys->public_key});
+    crypto::NoteSigner signer{trim(*origin), *keys};
+    auto secret = crypto::format_signer_key(signer);
+    auto pub = crypto::format_verifier_key({signer.name, keys->public_key});
     if (!secret || !pub) return error = "cannot format the checkpoint signing key", false;
     if (!write_file_atomic(dir.file("key.pub"), *pub + "\n", error)) return false;
     if (!write_file_atomic(dir.file("key"), *secret + "\n", error, true)) return false;
@@ -116,11 +116,11 @@ Result<StateDir> StateDir::open(const std::string& path, bool create) {
   dir.origin_ = trim(*origin);
   auto pub = read_file(dir.file("key.pub"), &r.error);
   if (!pub) return r;
-  auto verifier = audit::parse_verifier_key(trim(*pub));
+  auto verifier = crypto::parse_verifier_key(trim(*pub));
   if (!verifier) return r.error = "state folder `" + path + "` has an unreadable key.pub", r;
   dir.verifier_ = *verifier;
   if (auto secret = read_file(dir.file("key"))) {
-    dir.signer_ = audit::parse_signer_key(trim(*secret));
+    dir.signer_ = crypto::parse_signer_key(trim(*secret));
     if (dir.signer_ && dir.signer_->keys.public_key != dir.verifier_.public_key) dir.signer_.reset();
   }
   if (auto salt = read_file(dir.file("salt"))) {

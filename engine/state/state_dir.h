@@ -27,7 +27,7 @@
 #include <string_view>
 #include <vector>
 
-#include "audit/signed_note.h"
+#include "crypto/signed_note.h"
 
 namespace redline::state {
 
@@ -59,9 +59,9 @@ class StateDir {
   /// The checkpoint origin of this folder's log.
   const std::string& origin() const { return origin_; }
   /// The verifier of this folder's checkpoints.
-  const audit::NoteVerifier& verifier() const { return verifier_; }
+  const crypto::NoteVerifier& verifier() const { return verifier_; }
   /// The signer of checkpoints (absent when the key file is unreadable, e.g. for a reader).
-  const std::optional<audit::NoteSigner>& signer() const { return signer_; }
+  const std::optional<crypto::NoteSigner>& signer() const { return signer_; }
   /// The masking salt (empty when unreadable).
   const std::vector<std::uint8_t>& salt() const { return salt_; }
   /// The JSON pointers masked by DIR/mask.json (empty when there is none).
@@ -69,8 +69,8 @@ class StateDir {
 
  private:
   std::string path_, origin_;
-  audit::NoteVerifier verifier_;
-  std::optional<audit::NoteSigner> signer_;
+  crypto::NoteVerifier verifier_;
+  std::optional<crypto::NoteSigner> signer_;
   std::vector<std::uint8_t> salt_;
   std::vector<std::string> mask_;
 };

@@ -20,7 +20,7 @@
 
 #include <algorithm>
 
-#include "eval/coverage.h"
+#include "sema/coverage.h"
 #include "verify/assertions.h"
 #include "verify/search.h"
 #include "verify/witness.h"
@@ -96,7 +96,7 @@ void Analyzer::find_dead(std::uint32_t ri) {
   // The example names a purpose the rule covers when it has one (not only a vaguer one).
   std::uint32_t purpose = i.reach.empty() ? 0 : i.reach.front();
   for (std::uint32_t qp : i.reach)
-    if (eval::reaches(m_.purposes, r.targets, qp, false)) {
+    if (sema::reaches(m_.purposes, r.targets, qp, false)) {
       purpose = qp;
       break;
     }
@@ -257,7 +257,7 @@ void Analyzer::find_conflicts(std::uint32_t pi) {
     for (const sema::Target& t : p.targets) {
       std::vector<std::uint32_t> covered = target_purposes(m_, t);
       if (covered.empty()) continue;
-      bool all_covered = std::all_of(covered.begin(), covered.end(), [&](std::uint32_t qp) { return eval::reaches(m_.purposes, d.targets, qp, false); });
+      bool all_covered = std::all_of(covered.begin(), covered.end(), [&](std::uint32_t qp) { return sema::reaches(m_.purposes, d.targets, qp, false); });
       if (!all_covered) continue;
       // Both rules cover these purposes directly, so one search decides them all.
       bool permit_wins = find(m_, {&p, &d}, covered.front(), nullptr, [&](const Partial& x) {

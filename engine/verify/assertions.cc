@@ -7,7 +7,7 @@
 
 #include <map>
 
-#include "eval/coverage.h"
+#include "sema/coverage.h"
 #include "verify/search.h"
 #include "verify/witness.h"
 
@@ -93,9 +93,9 @@ std::optional<Counterexample> refute(const Stack& st, const sema::Assertion& a) 
   // Purposes the targets cover first, then the vaguer ones above them.
   std::vector<std::uint32_t> order;
   for (std::uint32_t q = 0; q < m.purposes.nodes.size(); ++q)
-    if (eval::reaches(m.purposes, a.targets, q, false)) order.push_back(q);
+    if (sema::reaches(m.purposes, a.targets, q, false)) order.push_back(q);
   for (std::uint32_t q = 0; q < m.purposes.nodes.size(); ++q)
-    if (!eval::reaches(m.purposes, a.targets, q, false) && eval::reaches(m.purposes, a.targets, q, true)) order.push_back(q);
+    if (!sema::reaches(m.purposes, a.targets, q, false) && sema::reaches(m.purposes, a.targets, q, true)) order.push_back(q);
   std::vector<char> done(st.slots().size(), 0);
   Counterexample out;
   for (std::uint32_t q : order) {

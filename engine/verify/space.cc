@@ -123,7 +123,7 @@ TriSet eval_atom(const sema::Cond& c, const Partial& p) {
   if (cls == 0) return kU;
   if (c.kind == K::HasAny || c.kind == K::HasAll) return eval_tags(c, p);
   std::int64_t v = p.space->rep(c.attr, static_cast<std::uint32_t>(cls - 1));
-  if (c.kind == K::Compare) return eval::compare(v, c.op, c.values[0]) ? kT : kF;
+  if (c.kind == K::Compare) return sema::compare(v, c.op, c.values[0]) ? kT : kF;
   return std::find(c.values.begin(), c.values.end(), v) != c.values.end() ? kT : kF;   // In
 }
 

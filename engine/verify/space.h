@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "eval/tri.h"
+#include "sema/tri.h"
 #include "sema/model.h"
 
 namespace redline::verify {
@@ -23,7 +23,7 @@ using TriSet = std::uint8_t;
 inline constexpr TriSet kF = 1, kU = 2, kT = 4, kAnyTri = 7;
 
 /// The set holding only `t`.
-inline TriSet tri_set(eval::Tri t) { return static_cast<TriSet>(1u << static_cast<unsigned>(t)); }
+inline TriSet tri_set(sema::Tri t) { return static_cast<TriSet>(1u << static_cast<unsigned>(t)); }
 
 /// One search variable: a scalar attribute's class (0 missing, k ≥ 1 the
 /// (k-1)-th present class), a tags attribute's presence (0 missing, 1
@@ -85,7 +85,7 @@ struct Partial {
 
 /// The Kleene values the completions of `p` can give `c` (a superset).
 /// INVARIANT: when every variable `c` reads is assigned, the set is a singleton
-/// equal to eval::evaluate on the represented request.
+/// equal to sema::evaluate on the represented request.
 TriSet eval_set(const sema::Cond& c, const Partial& p);
 
 /// The set of `when and not unless` (absent parts are true).

@@ -6,7 +6,7 @@
 #include <map>
 #include <tuple>
 
-#include "eval/coverage.h"
+#include "sema/coverage.h"
 
 namespace redline::verify {
 
@@ -41,9 +41,9 @@ Stack::Stack(const sema::Model& model, std::uint32_t top) : model_(&model), top_
   for (std::uint32_t l : chain_) {
     for (std::uint32_t ri : model.layers[l].rules) {
       const sema::Rule& r = model.rules[ri];
-      for (std::uint32_t q : reach(model, r.targets, eval::is_restrictive(r.effect))) {
+      for (std::uint32_t q : reach(model, r.targets, sema::is_restrictive(r.effect))) {
         per[q].rules.push_back(ri);
-        per[q].vague.push_back(eval::reaches(model.purposes, r.targets, q, false) ? 0 : 1);
+        per[q].vague.push_back(sema::reaches(model.purposes, r.targets, q, false) ? 0 : 1);
       }
     }
   }

@@ -11,6 +11,7 @@
 
 namespace {
 
+using namespace redline;
 using namespace redline::audit;
 using redline::crypto::base64_encode;
 using redline::crypto::Bytes;
@@ -26,13 +27,13 @@ constexpr std::string_view kC2spExample =
 
 constexpr std::string_view kOrigin = "redline.example/audit/1";
 
-NoteSigner new_signer(std::string name) {
+crypto::NoteSigner new_signer(std::string name) {
   auto keys = redline::crypto::ed25519_generate();
   REQUIRE(keys.has_value());
-  return NoteSigner{std::move(name), *keys};
+  return crypto::NoteSigner{std::move(name), *keys};
 }
 
-NoteVerifier verifier_of(const NoteSigner& signer) { return NoteVerifier{signer.name, signer.keys.public_key}; }
+crypto::NoteVerifier verifier_of(const crypto::NoteSigner& signer) { return crypto::NoteVerifier{signer.name, signer.keys.public_key}; }
 
 Checkpoint sample_checkpoint() {
   return Checkpoint{std::string(kOrigin), 42, leaf_hash("root stand-in"), {"extension line"}};
@@ -86,7 +87,7 @@ TEST_CASE("checkpoint: text format") {
 }
 
 TEST_CASE("checkpoint: the C2SP example parses") {
-  const auto note = parse_signed_note(kC2spExample);
+  const auto note = crypto::parse_signed_note(kC2spExample);
   REQUIRE(note.has_value());
   const auto checkpoint = parse_checkpoint(note->text);
   REQUIRE(checkpoint.has_value());
@@ -131,8 +132,8 @@ TEST_CASE("checkpoint: parsing is strict") {
 }
 
 TEST_CASE("checkpoint: sign and verify") {
-  const NoteSigner log = new_signer(std::string(kOrigin));
-  const NoteSigner witness = new_signer("witness.example/w");
+  const crypto::NoteSigner log = new_signer(std::string(kOrigin));
+  const crypto::NoteSigner witness = new_signer("witness.example/w");
   const Checkpoint checkpoint = sample_checkpoint();
   const std::string note = *sign_checkpoint(checkpoint, std::vector{log, witness});
 
@@ -152,18 +153,18 @@ TEST_CASE("checkpoint: sign and verify") {
   CHECK(stranger.error == "no signature from a known key");
 
   // A valid signed note whose text is not a checkpoint.
-  const std::string prose = *sign_note("just words\n", std::vector{log});
+  const std::string prose = *crypto::sign_note("just words\n", std::vector{log});
   const auto not_checkpoint = verify_checkpoint(prose, kOrigin, std::vector{verifier_of(log)});
   CHECK_FALSE(not_checkpoint.ok);
   CHECK(not_checkpoint.error == "signed note is not a well-formed checkpoint");
 
   CHECK_FALSE(sign_checkpoint(Checkpoint{"", 1, {}, {}}, std::vector{log}).has_value());
-  CHECK_FALSE(sign_checkpoint(checkpoint, std::vector<NoteSigner>{}).has_value());
+  CHECK_FALSE(sign_checkpoint(checkpoint, std::vector<crypto::NoteSigner>{}).has_value());
 }
 
 TEST_CASE("checkpoint: tampering with any line is rejected") {
-  const NoteSigner log = new_signer(std::string(kOrigin));
-  const std::vector<NoteVerifier> verifiers{verifier_of(log)};
+  const crypto::NoteSigner log = new_signer(std::string(kOrigin));
+  const std::vector<crypto::NoteVerifier> verifiers{verifier_of(log)};
   const std::string note = *sign_checkpoint(sample_checkpoint(), std::vector{log});
   const std::vector<std::string> lines = lines_of(note);
   // origin, size, root, extension, blank, signature
@@ -174,9 +175,9 @@ TEST_CASE("checkpoint: tampering with any line is rejected") {
 
   const std::string other_root = base64_encode(leaf_hash("other root"));
   const std::string forged_sig = [&] {
-    auto parsed = parse_signed_note(note);
+    auto parsed = crypto::parse_signed_note(note);
     parsed->signatures[0].signature[0] ^= 0x80;
-    return lines_of(format_signed_note(*parsed)).back();
+    return lines_of(crypto::format_signed_note(*parsed)).back();
   }();
   const std::vector<std::pair<std::size_t, std::string>> edits = {
       {0, "redline.example/audit/2"}, {0, std::string(kOrigin) + " "},
@@ -208,8 +209,8 @@ TEST_CASE("checkpoint: tampering with any line is rejected") {
 }
 
 TEST_CASE("checkpoint: flipping any single bit of a signed checkpoint is rejected") {
-  const NoteSigner log = new_signer(std::string(kOrigin));
-  const std::vector<NoteVerifier> verifiers{verifier_of(log)};
+  const crypto::NoteSigner log = new_signer(std::string(kOrigin));
+  const std::vector<crypto::NoteVerifier> verifiers{verifier_of(log)};
   const std::string note = *sign_checkpoint(sample_checkpoint(), std::vector{log});
   std::size_t accepted = 0;
   for (std::size_t i = 0; i < note.size(); ++i) {
@@ -224,8 +225,8 @@ TEST_CASE("checkpoint: flipping any single bit of a signed checkpoint is rejecte
 }
 
 TEST_CASE("checkpoint: proofs against signed checkpoints of a growing log") {
-  const NoteSigner log = new_signer(std::string(kOrigin));
-  const std::vector<NoteVerifier> verifiers{verifier_of(log)};
+  const crypto::NoteSigner log = new_signer(std::string(kOrigin));
+  const std::vector<crypto::NoteVerifier> verifiers{verifier_of(log)};
   MerkleTree tree;
   for (int i = 0; i < 10; ++i) tree.append(leaf_hash("decision " + std::to_string(i)));
   const std::string old_note = *sign_checkpoint({std::string(kOrigin), tree.size(), tree.root(), {}}, std::vector{log});

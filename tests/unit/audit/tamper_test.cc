@@ -7,7 +7,7 @@
 
 #include <functional>
 
-#include "api/policy_hash.h"
+#include "crypto/policy_hash.h"
 #include "audit/checkpoint.h"
 #include "audit/log.h"
 #include "audit/log_format.h"
@@ -153,7 +153,7 @@ TEST_CASE("tamper: a replaced checkpoint is caught") {
     auto frames = frames_of(read_file(dir.file("checkpoints")));
     auto keys = crypto::ed25519_generate();
     REQUIRE(keys.has_value());
-    NoteSigner other{dir.origin(), *keys};
+    crypto::NoteSigner other{dir.origin(), *keys};
     Checkpoint forged{dir.origin(), 16, leaf_hash("forged"), {}};
     frames[1].second = *sign_checkpoint(forged, std::span(&other, 1));
     write_file(dir.file("checkpoints"), framed(frames));

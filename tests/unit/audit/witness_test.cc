@@ -87,7 +87,7 @@ TEST_CASE("witness: every checkpoint is published, under a pinned key") {
   for (std::size_t i = 0; i < local.size(); ++i) CHECK((*entries.value)[i].note == local[i].second);
   // Another key cannot publish to it.
   auto other = redline::testing::open_state(tmp / "other");
-  auto key = format_verifier_key(other.verifier());
+  auto key = crypto::format_verifier_key(other.verifier());
   REQUIRE(key);
   std::string error;
   CHECK(!open_witness(witness)->publish({*key, (*entries.value)[0].note}, error));
@@ -165,9 +165,9 @@ TEST_CASE("tamper: a full re-sign with a new key is caught by the witness's pinn
   Tampered o = run([](const state::StateDir& dir) {
     auto keys = crypto::ed25519_generate();
     REQUIRE(keys);
-    NoteSigner signer{dir.origin(), *keys};
-    write_file(dir.file("key"), *format_signer_key(signer) + "\n");
-    write_file(dir.file("key.pub"), *format_verifier_key({signer.name, keys->public_key}) + "\n");
+    crypto::NoteSigner signer{dir.origin(), *keys};
+    write_file(dir.file("key"), *crypto::format_signer_key(signer) + "\n");
+    write_file(dir.file("key.pub"), *crypto::format_verifier_key({signer.name, keys->public_key}) + "\n");
     auto ckpts = frames_of(read_file(dir.file("checkpoints")));
     for (auto& [seq, note] : ckpts) {
       auto c = parse_checkpoint(note.substr(0, note.find("\n\n") + 1));

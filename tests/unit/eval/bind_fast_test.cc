@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "eval/bind_fast.h"
+#include "eval/bound.h"
 #include "random_policy.h"
 #include "redline/engine.h"
 #include "test_support.h"

@@ -163,8 +163,8 @@ std::size_t run_file(const std::filesystem::path& path) {
     std::set<std::uint32_t> tripped_ids;
     for (const auto& t : c.value("tripped", json::array())) {
       REQUIRE(board->trip(t.get<std::string>()));
-      for (std::uint32_t s = 0; s < impl.compiled->switches.size(); ++s)
-        if (switch_matches(impl.switch_names[s], t.get<std::string>())) tripped_ids.insert(impl.compiled->switches[s]);
+      for (std::uint32_t s = 0; s < impl.data.switches.size(); ++s)
+        if (switch_matches(impl.switch_names[s], t.get<std::string>())) tripped_ids.insert(impl.data.switches[s]);
     }
     const EvalOptions options{.approvals = &approvals, .switches = board.get()};
     BoundRequest b = prog.bind(req, options);
@@ -218,7 +218,7 @@ std::size_t run_file(const std::filesystem::path& path) {
       CHECK(got == as_set(want["approved_by"]));
     }
     // The reference interpreter must agree with the Program.
-    eval::ReferenceDecision ref = eval::reference_evaluate(*impl.model, impl.compiled->top, b, impl.layout, tripped_ids);
+    eval::ReferenceDecision ref = eval::reference_evaluate(*impl.model, impl.data.top, b, impl.layout, tripped_ids);
     CHECK(ref.error == d.error().has_value());
     if (!ref.error) {
       CHECK(ref.outcome == d.outcome());

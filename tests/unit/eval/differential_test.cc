@@ -3,6 +3,7 @@
 // outcome, the applying rules, obligations, missing attributes and kill switch.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "eval/reference.h"
@@ -24,10 +25,10 @@ TEST_CASE("the Program agrees with the reference interpreter on 100,000 random p
     const ProgramImpl& impl = ProgramAccess::impl(prog);
     auto board = prog.make_switchboard();
     std::set<std::uint32_t> tripped;
-    for (std::uint32_t s = 0; s < impl.compiled->switches.size(); ++s) {
+    for (std::uint32_t s = 0; s < impl.data.switches.size(); ++s) {
       if (seed % 3 == 0) {
         board->trip(impl.switch_names[s]);
-        tripped.insert(impl.compiled->switches[s]);
+        tripped.insert(impl.data.switches[s]);
       }
     }
     Decision d;
@@ -36,7 +37,7 @@ TEST_CASE("the Program agrees with the reference interpreter on 100,000 random p
       BoundRequest b = prog.bind(Request::from_json(text));
       REQUIRE_MESSAGE(b.ok(), text, " ", (b.error() ? b.error()->message : ""));
       prog.evaluate(b, d, {.switches = board.get()});
-      eval::ReferenceDecision ref = eval::reference_evaluate(*impl.model, impl.compiled->top, b, impl.layout, tripped);
+      eval::ReferenceDecision ref = eval::reference_evaluate(*impl.model, impl.data.top, b, impl.layout, tripped);
       std::vector<std::string> ref_rules, got_rules;
       for (auto ri : ref.applying) ref_rules.push_back(impl.model->rules[ri].qualified);
       for (const auto& reason : d.reasons())

@@ -7,9 +7,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "../test_support.h"
-#include "api/policy_hash.h"
+#include "crypto/policy_hash.h"
 #include "flat/program_impl.h"
 #include "report/paraphrase.h"
 #include "report/render.h"

@@ -11,7 +11,7 @@
 #include <map>
 #include <set>
 
-#include "eval/coverage.h"
+#include "sema/coverage.h"
 #include "eval/reference.h"
 #include "small_policy.h"
 #include "verify/search.h"
@@ -38,7 +38,7 @@ Table enumerate(const Program& prog, const std::vector<std::size_t>& used) {
   t.applies.resize(m.rules.size());
   for (std::uint32_t q = 0; q < m.purposes.nodes.size(); ++q) {
     for_each_request(prog, used, q, [&](const BoundRequest& b) {
-      eval::ReferenceDecision d = eval::reference_evaluate(m, impl.compiled->top, b, impl.layout, {});
+      eval::ReferenceDecision d = eval::reference_evaluate(m, impl.data.top, b, impl.layout, {});
       for (auto& row : t.applies) row.push_back(0);
       for (auto ri : d.applying) t.applies[ri].back() = 1;
       t.purpose.push_back(q);
@@ -117,7 +117,7 @@ Expected expected(const sema::Model& m, const Table& t) {
           for (std::uint32_t q = 0; q < m.purposes.nodes.size(); ++q)
             if (m.purposes.nodes[q].parent < 0) covered.push_back(q);
         bool all_covered = !covered.empty();
-        for (std::uint32_t q : covered) all_covered = all_covered && eval::reaches(m.purposes, m.rules[d].targets, q, false);
+        for (std::uint32_t q : covered) all_covered = all_covered && sema::reaches(m.purposes, m.rules[d].targets, q, false);
         if (!all_covered) continue;
         bool applies = false, wins = false;
         for (std::size_t i = 0; i < t.purpose.size(); ++i)
@@ -186,9 +186,9 @@ bool holds_by_enumeration(const Program& prog, const std::vector<std::size_t>& u
   for (std::uint32_t s = 0; s < m.switches.size(); ++s) all_switches.insert(s);
   bool ok = true;
   for (std::uint32_t q = 0; q < m.purposes.nodes.size() && ok; ++q) {
-    if (!eval::reaches(m.purposes, a.targets, q, true)) continue;
+    if (!sema::reaches(m.purposes, a.targets, q, true)) continue;
     for_each_request(prog, used, q, [&](const BoundRequest& b) {
-      if (!ok || (a.when && eval::evaluate(*a.when, eval::BoundReader{b, impl.layout}) != eval::Tri::T)) return;
+      if (!ok || (a.when && sema::evaluate(*a.when, eval::BoundReader{b, impl.layout}) != sema::Tri::T)) return;
       for (const std::set<std::uint32_t>* tripped : std::initializer_list<const std::set<std::uint32_t>*>{&none, &all_switches})
         ok = ok && satisfies(a, eval::reference_evaluate(m, a.layer, b, impl.layout, *tripped).outcome);
     });
@@ -206,7 +206,7 @@ void check_counterexample(const std::string& text, const sema::Model& m, const v
   if (a.when) {
     BoundRequest b = prog->bind_json(f.request);
     // The Program's model has no assertions; the condition's attribute ids are the same.
-    CHECK(eval::evaluate(*a.when, eval::BoundReader{b, ProgramAccess::impl(*prog).layout}) == eval::Tri::T);
+    CHECK(sema::evaluate(*a.when, eval::BoundReader{b, ProgramAccess::impl(*prog).layout}) == sema::Tri::T);
   }
   (void)m;
 }

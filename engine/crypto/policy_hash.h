@@ -1,4 +1,4 @@
-// api/policy_hash.h — the policy hash (Program::hash()) of a set of source
+// crypto/policy_hash.h — the policy hash (Program::hash()) of a set of source
 // texts, shared by the compiler and `audit verify`'s check of the policy store.
 #pragma once
 

@@ -1,4 +1,4 @@
-// audit/signed_note.h — the C2SP "signed-note" format with Ed25519 keys
+// crypto/signed_note.h — the C2SP "signed-note" format with Ed25519 keys
 // (signature type 0x01): text, a blank line, then lines
 // "— <key name> <base64(key ID || signature)>". Offers key IDs, the
 // "<name>+<hex id>+<base64>" verifier / signer key strings used by Go's
@@ -16,7 +16,7 @@
 
 #include "crypto/ed25519.h"
 
-namespace redline::audit {
+namespace redline::crypto {
 
 /// A key that may sign notes: its name and Ed25519 key pair.
 struct NoteSigner {
@@ -103,4 +103,4 @@ std::optional<std::string> sign_note(std::string_view text, std::span<const Note
 /// must verify.
 OpenedNote open_note(std::string_view note, std::span<const NoteVerifier> verifiers) noexcept;
 
-}  // namespace redline::audit
+}  // namespace redline::crypto

@@ -1,7 +1,7 @@
-// Tests for audit/signed_note.h: the golang.org/x/mod/sumdb/note reference
+// Tests for crypto/signed_note.h: the golang.org/x/mod/sumdb/note reference
 // vector (PeterNeumann), key strings, opening rules for known / unknown /
 // failing signatures, and rejection of malformed notes.
-#include "audit/signed_note.h"
+#include "crypto/signed_note.h"
 
 #include <doctest/doctest.h>
 
@@ -11,7 +11,8 @@
 
 namespace {
 
-using namespace redline::audit;
+using namespace redline;
+using namespace redline::crypto;
 using redline::crypto::base64_encode;
 using redline::crypto::Bytes;
 using redline::crypto::ed25519_generate;
@@ -28,10 +29,10 @@ constexpr std::string_view kPeterNote =
     "\n"
     "\xE2\x80\x94 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
 
-NoteSigner new_signer(std::string name) {
+crypto::NoteSigner new_signer(std::string name) {
   auto keys = ed25519_generate();
   REQUIRE(keys.has_value());
-  return NoteSigner{std::move(name), *keys};
+  return crypto::NoteSigner{std::move(name), *keys};
 }
 
 // The PeterNeumann public key behind a different signature type byte.
@@ -41,11 +42,11 @@ std::string with_type_byte(std::uint8_t type) {
   return base64_encode(typed);
 }
 
-NoteVerifier verifier_of(const NoteSigner& signer) { return NoteVerifier{signer.name, signer.keys.public_key}; }
+crypto::NoteVerifier verifier_of(const crypto::NoteSigner& signer) { return crypto::NoteVerifier{signer.name, signer.keys.public_key}; }
 
-std::string signed_by(std::string_view text, std::initializer_list<NoteSigner> signers) {
-  const std::vector<NoteSigner> list(signers);
-  auto note = sign_note(text, list);
+std::string signed_by(std::string_view text, std::initializer_list<crypto::NoteSigner> signers) {
+  const std::vector<crypto::NoteSigner> list(signers);
+  auto note = crypto::sign_note(text, list);
   REQUIRE(note.has_value());
   return *note;
 }
@@ -55,88 +56,88 @@ std::string signed_by(std::string_view text, std::initializer_list<NoteSigner> s
 TEST_SUITE_BEGIN("audit");
 
 TEST_CASE("signed note: Go sumdb/note reference vector") {
-  const auto signer = parse_signer_key(kPeterSigner);
+  const auto signer = crypto::parse_signer_key(kPeterSigner);
   REQUIRE(signer.has_value());
   CHECK(signer->name == "PeterNeumann");
-  CHECK(note_key_id(signer->name, signer->keys.public_key) == 0xc74f20a3u);
-  CHECK(format_signer_key(*signer) == std::string(kPeterSigner));
+  CHECK(crypto::note_key_id(signer->name, signer->keys.public_key) == 0xc74f20a3u);
+  CHECK(crypto::format_signer_key(*signer) == std::string(kPeterSigner));
 
-  const auto verifier = parse_verifier_key(kPeterVerifier);
+  const auto verifier = crypto::parse_verifier_key(kPeterVerifier);
   REQUIRE(verifier.has_value());
   CHECK(verifier->public_key == signer->keys.public_key);
-  CHECK(format_verifier_key(*verifier) == std::string(kPeterVerifier));
+  CHECK(crypto::format_verifier_key(*verifier) == std::string(kPeterVerifier));
 
   // Ed25519 is deterministic, so signing must reproduce Go's note exactly.
   CHECK(signed_by(kPeterText, {*signer}) == kPeterNote);
-  const OpenedNote opened = open_note(kPeterNote, std::span(&*verifier, 1));
+  const crypto::OpenedNote opened = crypto::open_note(kPeterNote, std::span(&*verifier, 1));
   CHECK(opened.ok);
   CHECK(opened.text == kPeterText);
   CHECK(opened.verified_by == std::vector<std::string>{"PeterNeumann"});
 }
 
 TEST_CASE("signed note: parse and format round-trip") {
-  const auto parsed = parse_signed_note(kPeterNote);
+  const auto parsed = crypto::parse_signed_note(kPeterNote);
   REQUIRE(parsed.has_value());
   CHECK(parsed->text == kPeterText);
   REQUIRE(parsed->signatures.size() == 1);
   CHECK(parsed->signatures[0].key_name == "PeterNeumann");
   CHECK(parsed->signatures[0].key_id == 0xc74f20a3u);
   CHECK(parsed->signatures[0].signature.size() == 64);
-  CHECK(format_signed_note(*parsed) == kPeterNote);
+  CHECK(crypto::format_signed_note(*parsed) == kPeterNote);
   // The text may hold empty lines: it ends at the last one.
-  const NoteSigner a = new_signer("a.example/log");
+  const crypto::NoteSigner a = new_signer("a.example/log");
   const std::string note = signed_by("one\n\nthree\n\n", {a});
-  const auto again = parse_signed_note(note);
+  const auto again = crypto::parse_signed_note(note);
   REQUIRE(again.has_value());
   CHECK(again->text == "one\n\nthree\n\n");
-  CHECK(open_note(note, std::vector{verifier_of(a)}).ok);
+  CHECK(crypto::open_note(note, std::vector{verifier_of(a)}).ok);
 }
 
 TEST_CASE("signed note: opening follows the known / unknown key rules") {
-  const NoteSigner log = new_signer("log.example/audit");
-  const NoteSigner witness = new_signer("witness.example/w1");
-  const NoteSigner stranger = new_signer("stranger.example");
+  const crypto::NoteSigner log = new_signer("log.example/audit");
+  const crypto::NoteSigner witness = new_signer("witness.example/w1");
+  const crypto::NoteSigner stranger = new_signer("stranger.example");
   const std::string text = "hello\n";
   const std::string note = signed_by(text, {log, witness});
 
   SUBCASE("either known key suffices; all verifying known keys are reported") {
-    CHECK(open_note(note, std::vector{verifier_of(witness)}).verified_by == std::vector<std::string>{"witness.example/w1"});
-    const auto both = open_note(note, std::vector{verifier_of(log), verifier_of(witness)});
+    CHECK(crypto::open_note(note, std::vector{verifier_of(witness)}).verified_by == std::vector<std::string>{"witness.example/w1"});
+    const auto both = crypto::open_note(note, std::vector{verifier_of(log), verifier_of(witness)});
     CHECK(both.ok);
     CHECK(both.verified_by == std::vector<std::string>{"log.example/audit", "witness.example/w1"});
   }
   SUBCASE("no known key: rejected") {
-    const auto opened = open_note(note, std::vector{verifier_of(stranger)});
+    const auto opened = crypto::open_note(note, std::vector{verifier_of(stranger)});
     CHECK_FALSE(opened.ok);
     CHECK(opened.error == "no signature from a known key");
     CHECK(opened.text.empty());
-    CHECK_FALSE(open_note(note, std::vector<NoteVerifier>{}).ok);
+    CHECK_FALSE(crypto::open_note(note, std::vector<crypto::NoteVerifier>{}).ok);
   }
   SUBCASE("same name, other key: ignored as unknown") {
-    const NoteVerifier impostor{log.name, stranger.keys.public_key};
-    CHECK_FALSE(open_note(note, std::vector{impostor}).ok);
-    CHECK(open_note(note, std::vector{impostor, verifier_of(witness)}).ok);
+    const crypto::NoteVerifier impostor{log.name, stranger.keys.public_key};
+    CHECK_FALSE(crypto::open_note(note, std::vector{impostor}).ok);
+    CHECK(crypto::open_note(note, std::vector{impostor, verifier_of(witness)}).ok);
   }
   SUBCASE("a failing signature from a known key rejects the whole note") {
-    auto parsed = parse_signed_note(note);
+    auto parsed = crypto::parse_signed_note(note);
     REQUIRE(parsed.has_value());
     parsed->signatures[0].signature[10] ^= 1;
-    const std::string bad = format_signed_note(*parsed);
-    const auto opened = open_note(bad, std::vector{verifier_of(log), verifier_of(witness)});
+    const std::string bad = crypto::format_signed_note(*parsed);
+    const auto opened = crypto::open_note(bad, std::vector{verifier_of(log), verifier_of(witness)});
     CHECK_FALSE(opened.ok);
     CHECK(opened.error == "signature by key `log.example/audit` does not verify");
-    CHECK(open_note(bad, std::vector{verifier_of(witness)}).ok);  // log key unknown here
+    CHECK(crypto::open_note(bad, std::vector{verifier_of(witness)}).ok);  // log key unknown here
   }
   SUBCASE("changed text fails") {
     std::string bad = note;
     bad[0] = 'j';
-    CHECK_FALSE(open_note(bad, std::vector{verifier_of(log)}).ok);
+    CHECK_FALSE(crypto::open_note(bad, std::vector{verifier_of(log)}).ok);
   }
   SUBCASE("two signatures by one key are malformed") {
-    auto parsed = parse_signed_note(note);
+    auto parsed = crypto::parse_signed_note(note);
     REQUIRE(parsed.has_value());
     parsed->signatures.push_back(parsed->signatures[0]);
-    CHECK_FALSE(open_note(format_signed_note(*parsed), std::vector{verifier_of(log)}).ok);
+    CHECK_FALSE(crypto::open_note(crypto::format_signed_note(*parsed), std::vector{verifier_of(log)}).ok);
   }
 }
 
@@ -167,44 +168,44 @@ TEST_CASE("signed note: malformed notes are rejected") {
   };
   for (const std::string& note : cases) {
     CAPTURE(note);
-    CHECK_FALSE(parse_signed_note(note).has_value());
-    CHECK_FALSE(open_note(note, std::vector{*parse_verifier_key(kPeterVerifier)}).ok);
+    CHECK_FALSE(crypto::parse_signed_note(note).has_value());
+    CHECK_FALSE(crypto::open_note(note, std::vector{*crypto::parse_verifier_key(kPeterVerifier)}).ok);
   }
-  CHECK(parse_signed_note(text + "\n" + sig + "\n").has_value());
+  CHECK(crypto::parse_signed_note(text + "\n" + sig + "\n").has_value());
 }
 
 TEST_CASE("signed note: signature count limit") {
   std::string note = "text\n\n";
-  for (std::size_t i = 0; i < kMaxNoteSignatures; ++i) {
+  for (std::size_t i = 0; i < crypto::kMaxNoteSignatures; ++i) {
     note += "\xE2\x80\x94 k" + std::to_string(i) + " AAAAAAAA\n";
   }
-  CHECK(parse_signed_note(note).has_value());
+  CHECK(crypto::parse_signed_note(note).has_value());
   note += "\xE2\x80\x94 one.too.many AAAAAAAA\n";
-  CHECK_FALSE(parse_signed_note(note).has_value());
+  CHECK_FALSE(crypto::parse_signed_note(note).has_value());
 }
 
 TEST_CASE("signed note: key names") {
-  CHECK(is_valid_key_name("example.com/log42"));
-  CHECK(is_valid_key_name("caf\xC3\xA9"));
-  CHECK_FALSE(is_valid_key_name(""));
-  CHECK_FALSE(is_valid_key_name("a b"));
-  CHECK_FALSE(is_valid_key_name("a+b"));
-  CHECK_FALSE(is_valid_key_name("a\nb"));
-  CHECK_FALSE(is_valid_key_name("a\xE3\x80\x80" "b"));  // U+3000 ideographic space
-  CHECK_FALSE(is_valid_key_name("a\xE2\x80\xA8" "b"));  // U+2028 line separator
-  CHECK_FALSE(is_valid_key_name("\xFF"));
+  CHECK(crypto::is_valid_key_name("example.com/log42"));
+  CHECK(crypto::is_valid_key_name("caf\xC3\xA9"));
+  CHECK_FALSE(crypto::is_valid_key_name(""));
+  CHECK_FALSE(crypto::is_valid_key_name("a b"));
+  CHECK_FALSE(crypto::is_valid_key_name("a+b"));
+  CHECK_FALSE(crypto::is_valid_key_name("a\nb"));
+  CHECK_FALSE(crypto::is_valid_key_name("a\xE3\x80\x80" "b"));  // U+3000 ideographic space
+  CHECK_FALSE(crypto::is_valid_key_name("a\xE2\x80\xA8" "b"));  // U+2028 line separator
+  CHECK_FALSE(crypto::is_valid_key_name("\xFF"));
 }
 
 TEST_CASE("signed note: key strings reject every defect") {
-  const NoteSigner signer = new_signer("example.com/log");
-  const std::string vkey = *format_verifier_key(verifier_of(signer));
-  const std::string skey = *format_signer_key(signer);
-  CHECK(parse_verifier_key(vkey)->public_key == signer.keys.public_key);
-  CHECK(parse_signer_key(skey)->keys.seed == signer.keys.seed);
-  CHECK(parse_signer_key(skey)->keys.public_key == signer.keys.public_key);
-  CHECK_FALSE(parse_signer_key(vkey).has_value());
-  CHECK_FALSE(parse_verifier_key(skey).has_value());
-  CHECK_FALSE(format_verifier_key(NoteVerifier{"bad name", signer.keys.public_key}).has_value());
+  const crypto::NoteSigner signer = new_signer("example.com/log");
+  const std::string vkey = *crypto::format_verifier_key(verifier_of(signer));
+  const std::string skey = *crypto::format_signer_key(signer);
+  CHECK(crypto::parse_verifier_key(vkey)->public_key == signer.keys.public_key);
+  CHECK(crypto::parse_signer_key(skey)->keys.seed == signer.keys.seed);
+  CHECK(crypto::parse_signer_key(skey)->keys.public_key == signer.keys.public_key);
+  CHECK_FALSE(crypto::parse_signer_key(vkey).has_value());
+  CHECK_FALSE(crypto::parse_verifier_key(skey).has_value());
+  CHECK_FALSE(crypto::format_verifier_key(crypto::NoteVerifier{"bad name", signer.keys.public_key}).has_value());
 
   const std::string peter(kPeterVerifier);
   const std::string bad[] = {
@@ -222,30 +223,30 @@ TEST_CASE("signed note: key strings reject every defect") {
   };
   for (const std::string& key : bad) {
     CAPTURE(key);
-    CHECK_FALSE(parse_verifier_key(key).has_value());
+    CHECK_FALSE(crypto::parse_verifier_key(key).has_value());
   }
   // A signer key whose seed does not produce the stated key ID.
-  const std::uint32_t id = note_key_id(signer.name, signer.keys.public_key);
+  const std::uint32_t id = crypto::note_key_id(signer.name, signer.keys.public_key);
   std::string wrong = skey;
   wrong.replace(skey.find('+', 12) + 1, 8, redline::crypto::to_hex(std::array<std::uint8_t, 4>{
                                                static_cast<std::uint8_t>(id >> 24), static_cast<std::uint8_t>(id >> 16),
                                                static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id ^ 1)}));
   REQUIRE(wrong.size() == skey.size());
-  CHECK_FALSE(parse_signer_key(wrong).has_value());
+  CHECK_FALSE(crypto::parse_signer_key(wrong).has_value());
 }
 
-TEST_CASE("signed note: sign_note refuses what it cannot sign correctly") {
-  const NoteSigner a = new_signer("a.example");
-  const NoteSigner b = new_signer("b.example");
-  CHECK_FALSE(sign_note("no newline", std::vector{a}).has_value());
-  CHECK_FALSE(sign_note("", std::vector{a}).has_value());
-  CHECK_FALSE(sign_note("tab\t\n", std::vector{a}).has_value());
-  CHECK_FALSE(sign_note("ok\n", std::vector<NoteSigner>{}).has_value());
-  CHECK_FALSE(sign_note("ok\n", std::vector{NoteSigner{"bad name", a.keys}}).has_value());
-  CHECK_FALSE(sign_note("ok\n", std::vector{a, a}).has_value());
-  const NoteSigner mismatched{"a.example", {a.keys.seed, b.keys.public_key}};
-  CHECK_FALSE(sign_note("ok\n", std::vector{mismatched}).has_value());
-  CHECK(sign_note("ok\n", std::vector{a, b}).has_value());
+TEST_CASE("signed note: crypto::sign_note refuses what it cannot sign correctly") {
+  const crypto::NoteSigner a = new_signer("a.example");
+  const crypto::NoteSigner b = new_signer("b.example");
+  CHECK_FALSE(crypto::sign_note("no newline", std::vector{a}).has_value());
+  CHECK_FALSE(crypto::sign_note("", std::vector{a}).has_value());
+  CHECK_FALSE(crypto::sign_note("tab\t\n", std::vector{a}).has_value());
+  CHECK_FALSE(crypto::sign_note("ok\n", std::vector<crypto::NoteSigner>{}).has_value());
+  CHECK_FALSE(crypto::sign_note("ok\n", std::vector{crypto::NoteSigner{"bad name", a.keys}}).has_value());
+  CHECK_FALSE(crypto::sign_note("ok\n", std::vector{a, a}).has_value());
+  const crypto::NoteSigner mismatched{"a.example", {a.keys.seed, b.keys.public_key}};
+  CHECK_FALSE(crypto::sign_note("ok\n", std::vector{mismatched}).has_value());
+  CHECK(crypto::sign_note("ok\n", std::vector{a, b}).has_value());
 }
 
 TEST_SUITE_END();

@@ -1,6 +1,6 @@
-// audit/signed_note.cc — C2SP signed notes with Ed25519: syntax checks
+// crypto/signed_note.cc — C2SP signed notes with Ed25519: syntax checks
 // (UTF-8, control characters, key names), key strings, signing, opening.
-#include "audit/signed_note.h"
+#include "crypto/signed_note.h"
 
 #include <algorithm>
 #include <array>
@@ -8,7 +8,7 @@
 
 #include "crypto/sha256.h"
 
-namespace redline::audit {
+namespace redline::crypto {
 namespace {
 
 using crypto::Bytes;
@@ -252,4 +252,4 @@ OpenedNote open_note(std::string_view note, std::span<const NoteVerifier> verifi
   return out;
 }
 
-}  // namespace redline::audit
+}  // namespace redline::crypto

@@ -1,4 +1,4 @@
-// audit/trail.cc — AuditTrail of redline/audit.h: the public face of the
+// runtime/trail.cc — AuditTrail of redline/audit.h: the public face of the
 // governance runtime (runtime/runtime.h), which does the work.
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-// eval/tri.h — three-valued (Kleene) truth values and the evaluation of a
+// sema/tri.h — three-valued (Kleene) truth values and the evaluation of a
 // resolved condition over any attribute accessor (LANGUAGE.md §8).
 #pragma once
 
@@ -7,7 +7,7 @@
 
 #include "sema/model.h"
 
-namespace redline::eval {
+namespace redline::sema {
 
 /// Kleene truth: false < unknown < true, so `and` is min and `or` is max.
 enum class Tri : std::uint8_t { F = 0, U = 1, T = 2 };
@@ -18,14 +18,14 @@ inline Tri tri_not(Tri a) { return static_cast<Tri>(2 - static_cast<int>(a)); }
 inline Tri tri_of(bool b) { return b ? Tri::T : Tri::F; }
 
 /// Compares two encoded values with `op`.
-inline bool compare(std::int64_t lhs, sema::CmpOp op, std::int64_t rhs) {
+inline bool compare(std::int64_t lhs, CmpOp op, std::int64_t rhs) {
   switch (op) {
-    case sema::CmpOp::Eq: return lhs == rhs;
-    case sema::CmpOp::Ne: return lhs != rhs;
-    case sema::CmpOp::Lt: return lhs < rhs;
-    case sema::CmpOp::Le: return lhs <= rhs;
-    case sema::CmpOp::Gt: return lhs > rhs;
-    case sema::CmpOp::Ge: return lhs >= rhs;
+    case CmpOp::Eq: return lhs == rhs;
+    case CmpOp::Ne: return lhs != rhs;
+    case CmpOp::Lt: return lhs < rhs;
+    case CmpOp::Le: return lhs <= rhs;
+    case CmpOp::Gt: return lhs > rhs;
+    case CmpOp::Ge: return lhs >= rhs;
   }
   return false;
 }
@@ -37,8 +37,8 @@ inline bool compare(std::int64_t lhs, sema::CmpOp op, std::int64_t rhs) {
 /// `is missing` never are. String values that match no literal are encoded
 /// as -1, so they equal no literal.
 template <class Access>
-Tri evaluate(const sema::Cond& c, const Access& a) {
-  using K = sema::Cond::Kind;
+Tri evaluate(const Cond& c, const Access& a) {
+  using K = Cond::Kind;
   switch (c.kind) {
     case K::Const: return tri_of(c.constant);
     case K::And: {
@@ -79,7 +79,7 @@ Tri evaluate(const sema::Cond& c, const Access& a) {
 
 /// A rule's condition: `when` holds and `unless` does not (either may be absent).
 template <class Access>
-Tri rule_condition(const sema::Rule& r, const Access& a) {
+Tri rule_condition(const Rule& r, const Access& a) {
   Tri cond = Tri::T;
   if (r.when) cond = tri_and(cond, evaluate(*r.when, a));
   if (r.unless) cond = tri_and(cond, tri_not(evaluate(*r.unless, a)));
@@ -88,13 +88,13 @@ Tri rule_condition(const sema::Rule& r, const Access& a) {
 
 /// Calls `f(attr)` for every attribute `c` reads.
 template <class F>
-void for_each_attr(const sema::Cond& c, F&& f) {
-  if (c.kind == sema::Cond::Kind::Const) return;
-  if (c.kind == sema::Cond::Kind::And || c.kind == sema::Cond::Kind::Or || c.kind == sema::Cond::Kind::Not) {
+void for_each_attr(const Cond& c, F&& f) {
+  if (c.kind == Cond::Kind::Const) return;
+  if (c.kind == Cond::Kind::And || c.kind == Cond::Kind::Or || c.kind == Cond::Kind::Not) {
     for (const auto& k : c.kids) for_each_attr(k, f);
     return;
   }
   f(c.attr);
 }
 
-}  // namespace redline::eval
+}  // namespace redline::sema
