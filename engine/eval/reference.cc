@@ -3,11 +3,17 @@
 
 #include <algorithm>
 
-#include "eval/approvals.h"
-#include "eval/coverage.h"
-#include "eval/tri.h"
+#include "eval/reference_approvals.h"
+#include "sema/coverage.h"
+#include "sema/tri.h"
 
 namespace redline::eval {
+
+using sema::is_restrictive;
+using sema::reaches;
+using sema::rule_condition;
+using sema::for_each_attr;
+using sema::Tri;
 
 ReferenceDecision reference_evaluate(const sema::Model& m, std::uint32_t top, const BoundRequest& b, const TagLayout& layout,
                                      const std::set<std::uint32_t>& tripped) {
@@ -39,7 +45,7 @@ ReferenceDecision reference_evaluate(const sema::Model& m, std::uint32_t top, co
       out.applying.push_back(ri);
       Outcome o = static_cast<Outcome>(ast::outcome_of(r.effect));
       if (r.effect == sema::Effect::RequireApproval || r.effect == sema::Effect::Escalate)
-        o = approval_status(m, ri, b, time, now).outcome(r.effect);   // §10: approvals, denials, timeouts
+        o = reference_approval_outcome(m, ri, b, time, now);   // §10: approvals, denials, timeouts
       // §10: a satisfied rule grants only where it applies definitely; through
       // vagueness or an unknown condition it is "no objection" (restrains, never grants).
       bool definite = cond == Tri::T && reaches(m.purposes, r.targets, q, false);
