@@ -7,6 +7,7 @@
 
 #include "sema/context.h"
 #include "sema/escalation_lookup.h"
+#include "sema/link_cycles.h"
 #include "sema/suggest.h"
 
 namespace redline::sema {
@@ -75,29 +76,13 @@ void declare(Context& ctx, std::uint32_t layer, const ast::Escalation& e, const 
 // earliest-declared path, and breaks it there.
 void break_cycles(Context& ctx, const std::vector<const ast::Escalation*>& asts) {
   auto& paths = ctx.model.escalations;
-  enum : std::uint8_t { kNew, kOnPath, kDone };
-  std::vector<std::uint8_t> state(paths.size(), kNew);
-  for (std::uint32_t start = 0; start < paths.size(); ++start) {
-    std::vector<std::uint32_t> walk;
-    std::int64_t p = start;
-    while (p >= 0 && state[static_cast<std::size_t>(p)] == kNew) {
-      state[static_cast<std::size_t>(p)] = kOnPath;
-      walk.push_back(static_cast<std::uint32_t>(p));
-      p = paths[static_cast<std::size_t>(p)].next;
-    }
-    if (p >= 0 && state[static_cast<std::size_t>(p)] == kOnPath) {
-      auto from = std::find(walk.begin(), walk.end(), static_cast<std::uint32_t>(p));
-      const std::uint32_t first = *std::min_element(from, walk.end());
-      std::string text = diag::quote(paths[first].name);
-      for (std::int64_t c = paths[first].next;; c = paths[static_cast<std::size_t>(c)].next) {
-        text += " → " + diag::quote(paths[static_cast<std::size_t>(c)].name);
-        if (c == first) break;
-      }
-      ctx.sink.report(diag::Code::EscalationCycle, asts[first]->timeout_span, "escalation paths chain in a cycle: " + text,
-                      "end the chain with `on_timeout deny` (or no `on_timeout`)");
-      paths[first].next = -1;
-    }
-    for (auto w : walk) state[w] = kDone;
+  for (const auto& cycle : link_cycles(paths.size(), [&](std::uint32_t p) { return paths[p].next; })) {
+    const std::uint32_t first = cycle.front();
+    std::string text = diag::quote(paths[first].name);
+    for (std::size_t k = 1; k <= cycle.size(); ++k) text += " → " + diag::quote(paths[cycle[k % cycle.size()]].name);
+    ctx.sink.report(diag::Code::EscalationCycle, asts[first]->timeout_span, "escalation paths chain in a cycle: " + text,
+                    "end the chain with `on_timeout deny` (or no `on_timeout`)");
+    paths[first].next = -1;
   }
 }
 

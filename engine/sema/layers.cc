@@ -11,6 +11,7 @@
 
 #include "ast/literals.h"
 #include "sema/context.h"
+#include "sema/link_cycles.h"
 #include "sema/suggest.h"
 
 namespace redline::sema {
@@ -140,30 +141,13 @@ void link_parents(Context& ctx, const std::map<std::string, std::uint32_t>& by_n
 // its earliest-declared member) and breaks it there.
 void break_cycles(Context& ctx) {
   auto& layers = ctx.model.layers;
-  enum : std::uint8_t { kNew, kOnPath, kDone };
-  std::vector<std::uint8_t> state(layers.size(), kNew);
-  for (std::uint32_t start = 0; start < layers.size(); ++start) {
-    std::vector<std::uint32_t> path;
-    std::int64_t l = start;
-    while (l >= 0 && state[static_cast<std::size_t>(l)] == kNew) {
-      state[static_cast<std::size_t>(l)] = kOnPath;
-      path.push_back(static_cast<std::uint32_t>(l));
-      l = layers[static_cast<std::size_t>(l)].parent;
-    }
-    if (l >= 0 && state[static_cast<std::size_t>(l)] == kOnPath) {
-      auto from = std::find(path.begin(), path.end(), static_cast<std::uint32_t>(l));
-      std::vector<std::uint32_t> cycle(from, path.end());
-      const std::uint32_t first = *std::min_element(cycle.begin(), cycle.end());
-      std::string text = diag::quote(layers[first].name);
-      for (std::int64_t c = layers[first].parent;; c = layers[static_cast<std::size_t>(c)].parent) {
-        text += " → " + diag::quote(layers[static_cast<std::size_t>(c)].name);
-        if (c == first) break;
-      }
-      ctx.sink.report(diag::Code::LayerCycle, ctx.policies[first]->extends->span, "policies extend each other in a cycle: " + text,
-                      "a chain of layers must end in a policy that extends none");
-      layers[first].parent = -1;
-    }
-    for (auto p : path) state[p] = kDone;
+  for (const auto& cycle : link_cycles(layers.size(), [&](std::uint32_t l) { return layers[l].parent; })) {
+    const std::uint32_t first = cycle.front();
+    std::string text = diag::quote(layers[first].name);
+    for (std::size_t k = 1; k <= cycle.size(); ++k) text += " → " + diag::quote(layers[cycle[k % cycle.size()]].name);
+    ctx.sink.report(diag::Code::LayerCycle, ctx.policies[first]->extends->span, "policies extend each other in a cycle: " + text,
+                    "a chain of layers must end in a policy that extends none");
+    layers[first].parent = -1;
   }
 }
 
