@@ -85,24 +85,27 @@ Decided Runtime::decide(const Program& program, const SwitchBoard* board, const 
     out += scratch.to_json(indent);
     return {scratch.outcome(), scratch.error().has_value()};
   }
-  eval::ParsedRequest parsed = eval::parse_request(text);
-  program.evaluate(program.bind(parsed.request, options), scratch, options);
-  std::string json = scratch.to_json();
+  // The same path as a deferred decision, whose records are then appended here.
+  std::vector<std::string> records;
+  std::string json;
+  const Decided decided = decide_deferred(program, board, judging, text, scratch, json, records);
   std::string error;
-  if (!record_parsed(program, board, judging, text, parsed, scratch, json, error)) {
+  if (!append_records(scratch, std::move(records), error)) {
     out += fail_closed_json(program, "the audit record cannot be written: " + error, indent);
     return {Outcome::deny, true, true};
   }
   if (indent < 0) out += json;
   else out += nlohmann::ordered_json::parse(json).dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-  return {scratch.outcome(), scratch.error().has_value()};
+  return decided;
 }
 
 bool Runtime::record(const Program& program, const SwitchBoard* board, const Judging& judging, std::string_view text,
                      const Decision& decision, std::string& error) const {
   if (!log_) return true;
   eval::ParsedRequest parsed = eval::parse_request(text);
-  return record_parsed(program, board, judging, text, parsed, decision, decision.to_json(), error);
+  std::vector<std::string> records;
+  records_for(program, board, judging, text, parsed, decision, decision.to_json(), records);
+  return append_records(decision, std::move(records), error);
 }
 
 void Runtime::records_for(const Program& program, const SwitchBoard* board, const Judging& judging, std::string_view text,
@@ -116,11 +119,7 @@ void Runtime::records_for(const Program& program, const SwitchBoard* board, cons
   for (std::string& a : audit::approval_records(parsed.request, text, decision, time)) records.push_back(std::move(a));
 }
 
-bool Runtime::record_parsed(const Program& program, const SwitchBoard* board, const Judging& judging, std::string_view text,
-                            eval::ParsedRequest& parsed, const Decision& decision, std::string_view decision_json,
-                            std::string& error) const {
-  std::vector<std::string> records;
-  records_for(program, board, judging, text, parsed, decision, decision_json, records);
+bool Runtime::append_records(const Decision& decision, std::vector<std::string> records, std::string& error) const {
   audit::Durability level = choose_durability(decision, options_);
   if (records.size() == 1 && level != audit::Durability::durable) return log_->append(std::move(records[0]), level, &error);
   // Approvals are governance events: the decision and its approvals are

@@ -136,8 +136,9 @@ class Runtime {
   void records_for(const Program& program, const SwitchBoard* board, const Judging& judging, std::string_view text,
                    eval::ParsedRequest& parsed, const Decision& decision, std::string_view decision_json,
                    std::vector<std::string>& records) const;
-  bool record_parsed(const Program& program, const SwitchBoard* board, const Judging& judging, std::string_view text,
-                     eval::ParsedRequest& parsed, const Decision& decision, std::string_view decision_json, std::string& error) const;
+  /// Appends the records of one decision: buffered or written alone; durable, and under one
+  /// checkpoint, with the approvals it carries (choose_durability).
+  bool append_records(const Decision& decision, std::vector<std::string> records, std::string& error) const;
 
   RuntimeOptions options_;
   std::unique_ptr<state::StateDir> dir_;
