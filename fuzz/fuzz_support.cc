@@ -70,9 +70,10 @@ Fixed compile_conformance(const std::string& file) {
   CompileOptions opts;
   opts.stdlib_root = stdlib_root();
   std::vector<std::string> entry;
-  for (auto it = doc["files"].begin(); it != doc["files"].end(); ++it) {
-    opts.files[it.key()] = it.value().get<std::string>();
-    entry.push_back(it.key());
+  const fs::path dir = fs::path(source_dir()) / "tests/conformance" / fs::path(file).stem();   // the file's policies
+  for (const auto& name : doc["files"]) {
+    opts.files[name.get<std::string>()] = read_text(dir / name.get<std::string>());
+    entry.push_back(name.get<std::string>());
   }
   if (doc.contains("entry")) entry = doc["entry"].get<std::vector<std::string>>();
   if (doc.contains("layer")) opts.layer = doc["layer"].get<std::string>();

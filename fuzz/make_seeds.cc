@@ -68,8 +68,9 @@ void policy_seeds() {
   for (const auto& e : fs::directory_iterator(src / "tests/conformance")) {
     if (e.path().extension() != ".json") continue;
     auto doc = nlohmann::json::parse(read_text(e.path()));
-    for (auto it = doc["files"].begin(); it != doc["files"].end(); ++it)
-      seed("policy", "conformance-" + e.path().stem().string() + "-" + it.key(), it.value().get<std::string>());
+    for (const auto& name : doc["files"])   // the policies, in the folder named after the file
+      seed("policy", "conformance-" + e.path().stem().string() + "-" + name.get<std::string>(),
+           read_text(e.path().parent_path() / e.path().stem() / name.get<std::string>()));
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include "eval/bind_fast.h"
 #include "eval/bound.h"
+#include "eval/conformance_files.h"
 #include "random_policy.h"
 #include "redline/engine.h"
 #include "test_support.h"
@@ -60,13 +61,7 @@ TEST_CASE("fast and full binding agree on every conformance request, valid or no
     if (entry.path().extension() != ".json") continue;
     auto doc = nlohmann::json::parse(testing::read_file(entry.path()));
     CompileOptions opts;
-    std::vector<std::string> files;
-    for (auto it = doc["files"].begin(); it != doc["files"].end(); ++it) {
-      opts.files[it.key()] = it.value().get<std::string>();
-      files.push_back(it.key());
-    }
-    if (doc.contains("entry")) files = doc["entry"].get<std::vector<std::string>>();
-    if (doc.contains("layer")) opts.layer = doc["layer"].get<std::string>();
+    const std::vector<std::string> files = testing::load_conformance_files(doc, entry.path(), opts);
     CompileResult r = compile_files(files, opts);
     REQUIRE(r.ok());
     for (const auto& c : doc["cases"]) {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "crypto/ed25519.h"
+#include "eval/conformance_files.h"
 #include "eval/reference.h"
 #include "flat/program_impl.h"
 #include "redline/approval_hash.h"
@@ -102,7 +103,10 @@ std::vector<std::string> shape_problems(const json& doc, const std::string& file
   std::vector<std::string> p;
   only_keys(doc, {"description", "files", "entry", "layer", "approvers", "cases"}, file, p);
   if (!p.empty()) return p;
-  if (!doc.contains("files") || !doc["files"].is_object()) p.push_back(file + " has no `files` object");
+  if (!doc.contains("files") || !doc["files"].is_array() || doc["files"].empty()) p.push_back(file + " has no `files` list");
+  else
+    for (const json& f : doc["files"])
+      if (!f.is_string() || !f.get<std::string>().ends_with(".pol")) p.push_back(file + " names a file that is not a .pol file");
   if (!doc.contains("cases") || !doc["cases"].is_array()) return p.push_back(file + " has no `cases` array"), p;
   if (doc.contains("approvers"))
     for (auto it = doc["approvers"].begin(); it != doc["approvers"].end(); ++it)
@@ -137,13 +141,7 @@ std::size_t run_file(const std::filesystem::path& path) {
   for (const std::string& pr : problems) FAIL_CHECK(pr);
   REQUIRE(problems.empty());
   CompileOptions opts;
-  std::vector<std::string> entry;
-  for (auto it = doc["files"].begin(); it != doc["files"].end(); ++it) {
-    opts.files[it.key()] = it.value().get<std::string>();
-    entry.push_back(it.key());
-  }
-  if (doc.contains("entry")) entry = doc["entry"].get<std::vector<std::string>>();
-  if (doc.contains("layer")) opts.layer = doc["layer"].get<std::string>();
+  const std::vector<std::string> entry = testing::load_conformance_files(doc, path, opts);
   CompileResult r = compile_files(entry, opts);
   INFO("file: ", path.filename().string(), "\n", r.diagnostics.render());
   REQUIRE(r.ok());
@@ -251,7 +249,7 @@ TEST_CASE("conformance cases from the spec") {
 }
 
 TEST_CASE("conformance files are read strictly: unknown or missing keys are reported") {
-  json good = json::parse(R"({"description": "d", "files": {"a.pol": "x"}, "cases": [
+  json good = json::parse(R"({"description": "d", "files": ["a.pol"], "cases": [
     {"name": "n", "spec": "s", "request": {}, "expect": {"decision": "deny", "reasons": []}}]})");
   CHECK(shape_problems(good, "f.json").empty());
   json misspelt = good;
