@@ -158,6 +158,7 @@ primary
   | (KW_TRUE | KW_FALSE)                                    # constExpr
   | path cmpOp value                                        # compareExpr
   | path KW_IN LBRACK valueList RBRACK                      # inExpr
+  | path KW_NOT KW_IN LBRACK valueList RBRACK               # notInExpr
   | path KW_HAS (KW_ANY | KW_ALL) LBRACK valueList RBRACK   # hasSetExpr
   | path KW_HAS value                                       # hasExpr
   | path KW_IS (KW_PRESENT | KW_MISSING)                    # isExpr

@@ -61,6 +61,7 @@ struct Expr {
     Const,              // `true` / `false`: constant
     Compare,            // path op values[0]
     In,                 // path in [values]
+    NotIn,              // path not in [values]: not (path in [values])
     Has,                // path has values[0]
     HasAny, HasAll,     // path has any/all [values]
     Present, Missing,   // path is present / missing

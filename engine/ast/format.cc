@@ -45,6 +45,7 @@ std::string expr_at(const Expr& e, int min) {
     case Expr::Kind::Const: s = e.constant ? "true" : "false"; break;
     case Expr::Kind::Compare: s = p + ' ' + ast::to_string(e.op) + ' ' + value_list(e.values); break;
     case Expr::Kind::In: s = p + " in [" + value_list(e.values) + ']'; break;
+    case Expr::Kind::NotIn: s = p + " not in [" + value_list(e.values) + ']'; break;
     case Expr::Kind::Has: s = p + " has " + value_list(e.values); break;
     case Expr::Kind::HasAny: s = p + " has any [" + value_list(e.values) + ']'; break;
     case Expr::Kind::HasAll: s = p + " has all [" + value_list(e.values) + ']'; break;

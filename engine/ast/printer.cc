@@ -58,6 +58,7 @@ class Printer {
       case Expr::Kind::Const: return e.constant ? "const true" : "const false";
       case Expr::Kind::Compare: return "compare " + p + ' ' + ast::to_string(e.op) + ' ' + values(e.values);
       case Expr::Kind::In: return "in " + p + " [" + values(e.values) + ']';
+      case Expr::Kind::NotIn: return "not-in " + p + " [" + values(e.values) + ']';
       case Expr::Kind::Has: return "has " + p + ' ' + values(e.values);
       case Expr::Kind::HasAny: return "has any " + p + " [" + values(e.values) + ']';
       case Expr::Kind::HasAll: return "has all " + p + " [" + values(e.values) + ']';

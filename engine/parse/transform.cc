@@ -255,6 +255,10 @@ std::unique_ptr<Expr> Transform::primary(G::PrimaryContext* c) {
     e->kind = Expr::Kind::In;
     e->path = path(in->path());
     e->values = values(in->valueList());
+  } else if (auto* nin = dynamic_cast<G::NotInExprContext*>(c)) {
+    e->kind = Expr::Kind::NotIn;
+    e->path = path(nin->path());
+    e->values = values(nin->valueList());
   } else if (auto* hs = dynamic_cast<G::HasSetExprContext*>(c)) {
     e->kind = hs->KW_ALL() ? Expr::Kind::HasAll : Expr::Kind::HasAny;
     e->path = path(hs->path());

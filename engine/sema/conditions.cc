@@ -79,8 +79,9 @@ class ConditionResolver {
         if (!compare_fits(e, a)) return std::nullopt;
         break;
       case EK::In:
+      case EK::NotIn:
         c.kind = Cond::Kind::In;
-        if (a.kind == TypeKind::Tags) return set_misuse(e, a, "in");
+        if (a.kind == TypeKind::Tags) return set_misuse(e, a, e.kind == EK::In ? "in" : "not in");
         break;
       case EK::Has:
       case EK::HasAny:
@@ -103,6 +104,13 @@ class ConditionResolver {
       else ok = false;
     }
     if (!ok || c.values.empty()) return std::nullopt;
+    if (e.kind == EK::NotIn) {   // `x not in [...]` is `not (x in [...])`: unknown when x is missing
+      Cond n;
+      n.kind = Cond::Kind::Not;
+      n.span = c.span;
+      n.kids.push_back(std::move(c));
+      return n;
+    }
     return c;
   }
 
