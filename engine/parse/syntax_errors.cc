@@ -252,7 +252,7 @@ SyntaxErrors::Message SyntaxErrors::compose(antlr4::ParserRuleContext* ctx, antl
       m.help = "write the number as digits only (`10000`, not `10,000`)";
     } else if (type == G::KW_NOT && p && (p->getType() == G::ID || is_ident_keyword(p->getType()))) {
       m.text = "`not` goes before a condition, not after an attribute";
-      m.help = "write `not (" + text_of(p) + " in [...])` or `not (" + text_of(p) + " has x)`";
+      m.help = "write `not (" + text_of(p) + " has x)`; only `in` has a negated form (`" + text_of(p) + " not in [...]`)";
     }
     return m;
   }
@@ -299,9 +299,11 @@ SyntaxErrors::Message SyntaxErrors::compose(antlr4::ParserRuleContext* ctx, antl
   if (p && (is_ident_keyword(p->getType()) || p->getType() == G::KW_TRUE || p->getType() == G::KW_FALSE) && !word_like)
     m.text += " after " + diag::quote(text_of(p));
   m.text += ", found " + found(off);
-  if (type == G::KW_NOT && has(expected, G::KW_IN) && p) {
+  if (has(expected, G::KW_IN) && p && p->getType() == G::KW_NOT) {   // `x not has y`: only `in` has a negated form
+    antlr4::Token* attr = previous(p);
+    const std::string a = attr ? text_of(attr) : "x";
     m.text = "`not` goes before a condition, not after an attribute";
-    m.help = "write `not (" + text_of(p) + " in [...])`";
+    m.help = "write `not (" + a + " " + text_of(off) + " ...)`; only `in` has a negated form (`" + a + " not in [...]`)";
     return m;
   }
   if (has(expected, G::DURATION) && type == G::INTEGER) m.help = "a duration needs a unit: `s`, `m`, `h` or `d` (e.g. `10m`)";

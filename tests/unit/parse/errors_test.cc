@@ -128,10 +128,16 @@ TEST_CASE("errors: conditions and members get messages that name the real proble
     CHECK(p->diags.items[0].message == "numbers are written without thousands separators");
   }
   {
-    auto p = parse_text(in_policy("  rule x: permit a when actor.role not in [r];"));
+    auto p = parse_text(in_policy("  rule x: permit a when data.tags not has r;"));
     REQUIRE_FALSE(p->diags.items.empty());
     INFO(p->rendered());
     CHECK(p->diags.items[0].message == "`not` goes before a condition, not after an attribute");
+    CHECK(p->diags.items[0].help.find("not (tags has ...)") != std::string::npos);
+  }
+  {
+    auto p = parse_text(in_policy("  rule x: permit a when actor.role not in [r];"));   // `not in` is a condition of its own
+    INFO(p->rendered());
+    CHECK(p->diags.items.empty());
   }
   {
     auto p = parse_text(in_policy("  version \"2\"\n  rule x: permit a;"));
