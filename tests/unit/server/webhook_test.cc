@@ -356,6 +356,18 @@ long long metric(const std::string& text, const std::string& name) {
   return at == std::string::npos ? -1 : std::stoll(text.substr(at + name.size() + 1));
 }
 
+// /metrics once counter `name` reaches `want` (or after 5 s): the worker
+// counts an attempt just after storing its outcome, which is what
+// settled() waits for.
+std::string metrics_once(int port, const std::string& name, long long want) {
+  std::string m = http(port, "GET", "/metrics").second;
+  for (int i = 0; i < 50 && metric(m, name) < want; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    m = http(port, "GET", "/metrics").second;
+  }
+  return m;
+}
+
 }  // namespace
 
 TEST_CASE("webhook config: URLs, events, secrets and keys are checked, each error with its RL code") {
@@ -507,7 +519,7 @@ TEST_CASE("webhook deliveries: signed, retried after 500s, then delivered; the c
   }
   CHECK(events == std::map<std::string, int>{{"case.decided", 3}, {"case.opened", 3}});
 
-  std::string m = http(s.port(), "GET", "/metrics").second;
+  std::string m = metrics_once(s.port(), "redline_webhook_deliveries_total{result=\"delivered\"}", 2);
   CHECK(metric(m, "redline_webhook_deliveries_total{result=\"delivered\"}") == 2);
   CHECK(metric(m, "redline_webhook_deliveries_total{result=\"retry\"}") == 4);
   CHECK(metric(m, "redline_webhook_deliveries_total{result=\"failed\"}") == 0);
@@ -559,7 +571,7 @@ TEST_CASE("webhook deliveries: a dead or silent receiver holds up no decision or
       CHECK(d["last_error"].get<std::string>().find("timed out") != std::string::npos);
     }
   }
-  std::string m = http(s.port(), "GET", "/metrics").second;
+  std::string m = metrics_once(s.port(), "redline_webhook_deliveries_total{result=\"failed\"}", 4);
   CHECK(metric(m, "redline_webhook_deliveries_total{result=\"failed\"}") == 4);
   CHECK(metric(m, "redline_webhook_deliveries_total{result=\"retry\"}") == 4);
   CHECK(metric(m, "redline_webhook_deliveries_total{result=\"delivered\"}") == 0);
@@ -755,7 +767,7 @@ TEST_CASE("webhook deliveries over https: a certificate that does not verify is 
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   CHECK(ours.failed_handshakes() == 2);
   CHECK(other.failed_handshakes() == 4);
-  std::string m = http(s.port(), "GET", "/metrics").second;
+  std::string m = metrics_once(s.port(), "redline_webhook_deliveries_total{result=\"failed\"}", 3);
   CHECK(metric(m, "redline_webhook_deliveries_total{result=\"retry\"}") == 3);
   CHECK(metric(m, "redline_webhook_deliveries_total{result=\"failed\"}") == 3);
   CHECK(s.log().find("certificate verify failed") != std::string::npos);
