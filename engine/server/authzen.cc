@@ -309,8 +309,27 @@ void Service::authzen(const HttpRequest& req, std::string_view peer, Scratch& s,
     }
   }
 
+  // Opens (or finds) the case of a paused evaluation and answers with it; a
+  // store that fails makes the evaluation a 503 error.
+  auto attach_item_case = [this](const PolicyVersion& pv, const std::string& text, const Decision& decision, Scratch& ps, Item& it) {
+    cases::Case c;
+    std::string failure;
+    if (attach_case(pv, text, decision, ps, it.redline, c, failure)) {
+      it.case_id = c.id;
+      it.case_state = to_string(c.state);
+      it.outcome = c.outcome;
+      it.allow = c.outcome == "allow";
+      return true;
+    }
+    Response r;
+    deny(r, 503, "RL5020", failure);
+    it.error = true, it.status = 503, it.code = "RL5020", it.message = failure, it.redline = std::move(r.body);
+    it.allow = false, it.outcome = "deny";
+    return false;
+  };
   const PolicyVersion& v = s.version.get();   // one version decides the whole request
   bool any_unaudited = false;
+  std::optional<std::pair<std::string, Decision>> deferred;   // a single evaluation's case, opened on the pool
   auto decide = [&](const json& e) {
     auto t0 = std::chrono::steady_clock::now();
     Item it;
@@ -328,22 +347,12 @@ void Service::authzen(const HttpRequest& req, std::string_view peer, Scratch& s,
     it.outcome = to_string(d.outcome);
     it.allow = d.outcome == Outcome::allow && !d.error;
     // A paused evaluation opens an approval case (or finds its own, and then
-    // answers with what the case's sign-offs decide now).
+    // answers with what the case's sign-offs decide now). On an event loop
+    // (a single evaluation: Service::blocking sends batches with cases to the
+    // pool) the case's commit waits for the blocking pool.
     if (!d.error && (d.outcome == Outcome::require_approval || d.outcome == Outcome::escalate) && host_.cases()) {
-      cases::Case c;
-      std::string failure;
-      if (attach_case(v, text, s.decision, s, it.redline, c, failure)) {
-        it.case_id = c.id;
-        it.case_state = to_string(c.state);
-        it.outcome = c.outcome;
-        it.allow = c.outcome == "allow";
-      } else {
-        Response r;
-        deny(r, 503, "RL5020", failure);
-        it.error = true, it.status = 503, it.code = "RL5020", it.message = failure, it.redline = std::move(r.body);
-        it.allow = false, it.outcome = "deny";
-        any_unaudited = true;
-      }
+      if (s.may_block) any_unaudited = !attach_item_case(v, text, s.decision, s, it) || any_unaudited;
+      else deferred.emplace(text, s.decision);
     }
     if (d.error) {
       json dj = json::parse(it.redline, nullptr, false);
@@ -372,6 +381,12 @@ void Service::authzen(const HttpRequest& req, std::string_view peer, Scratch& s,
     Item it = decide(body);
     out.status = it.status;
     out.body = render(it, full);
+    if (deferred)
+      out.then = [attach_item_case, it, full, pv = s.version.shared(), paused = std::move(*deferred)](Scratch& ps, Response& o) mutable {
+        attach_item_case(*pv, paused.first, paused.second, ps, it);
+        o.status = it.status;
+        o.body = render(it, full);
+      };
     return;
   }
   const json& items = body["evaluations"];

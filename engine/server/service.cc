@@ -183,6 +183,8 @@ bool Service::blocking(const HttpRequest& req) const {
   std::string_view path = req.path();
   if (starts_with(path, "/v1/audit/") || (starts_with(path, "/v1/switches/") && req.method == "POST")) return true;
   if (path == "/v1/cases" || starts_with(path, "/v1/cases/")) return host_.has_state();   // the case store's transactions
+  // AuthZEN batches with cases run on the pool: their short-circuits depend on what each case decides.
+  if (host_.cases() && path == "/access/v1/evaluations") return true;
   bool decision = path == "/v1/decide" || path == "/v1/decide/batch" || starts_with(path, "/access/v1/");
   // Durable records wait for a group commit: strict audit, or approvals (governance events).
   return decision && host_.has_state() && (config_.strict_audit || host_.runtime().may_block(req.body));
@@ -292,32 +294,55 @@ void Service::decide_batch(const HttpRequest& req, Scratch& s, Response& out) {
     return;
   }
   const PolicyVersion& v = s.version.get();   // one version decides the whole batch
-  out.body.reserve(items.size() * 256 + 2);
-  out.body.push_back('[');
+  // Each item's answer; a paused item opens (or finds) its own case. On an
+  // event loop the case commits wait for the blocking pool (Response::then):
+  // the items are decided (and recorded) here, their cases attached there.
+  struct Paused {
+    std::size_t index;
+    std::string text;
+    Decision decision;
+  };
+  std::vector<std::string> answers(items.size());
+  std::vector<Paused> paused;
   for (std::size_t i = 0; i < items.size(); ++i) {
     auto t0 = std::chrono::steady_clock::now();
-    if (i) out.body.push_back(',');
-    std::size_t item_start = out.body.size();
-    Decided d = decide_one(v, items[i], s, out.body);
+    Decided d = decide_one(v, items[i], s, answers[i]);
     if (d.unaudited) out.status = 503;
-    // Each paused request of a batch opens (or finds) its own case.
     if (!d.error && (d.outcome == Outcome::require_approval || d.outcome == Outcome::escalate) && host_.cases()) {
-      std::string item = out.body.substr(item_start);
-      cases::Case c;
-      std::string failure;
-      if (!attach_case(v, items[i], s.decision, s, item, c, failure)) {
-        Response refused;
-        deny(refused, 503, code(diag::Code::CaseStoreFailed), failure);
-        item = std::move(refused.body);
-        out.status = 503;
-      }
-      out.body.resize(item_start);
-      out.body += item;
+      if (s.may_block) attach_batch_case(v, items[i], s.decision, s, answers[i], out.status);
+      else paused.push_back({i, std::string(items[i]), s.decision});
     }
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
     metrics_.decision(d.outcome, d.error, static_cast<std::uint64_t>(ns));
   }
-  out.body.push_back(']');
+  auto join = [](const std::vector<std::string>& parts, std::string& body) {
+    std::size_t n = 2;
+    for (const auto& a : parts) n += a.size() + 1;
+    body.clear();
+    body.reserve(n);
+    body.push_back('[');
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      if (i) body.push_back(',');
+      body += parts[i];
+    }
+    body.push_back(']');
+  };
+  if (paused.empty()) return join(answers, out.body);
+  out.then = [this, join, pv = s.version.shared(), answers = std::move(answers), paused = std::move(paused)](Scratch& ps, Response& o) mutable {
+    for (Paused& p : paused) attach_batch_case(*pv, p.text, p.decision, ps, answers[p.index], o.status);
+    join(answers, o.body);
+  };
+}
+
+void Service::attach_batch_case(const PolicyVersion& v, std::string_view text, const Decision& decision, Scratch& s, std::string& answer,
+                                int& status) {
+  cases::Case c;
+  std::string failure;
+  if (attach_case(v, text, decision, s, answer, c, failure)) return;
+  Response refused;
+  deny(refused, 503, code(diag::Code::CaseStoreFailed), failure);
+  answer = std::move(refused.body);
+  status = 503;
 }
 
 // ---- governance ----

@@ -131,15 +131,16 @@ class Service {
   void healthz(Response& out);
 
   // ---- approval cases (cases.cc) ----
-  /// After `d` paused `text` for a human: opens its case, or finds the one
-  /// the same request opened (whose current decision then replaces
-  /// `out.body`), and adds the case's id, URL and state to the decision JSON.
   /// Opens the case of a paused decision (or finds the request's case) and
-  /// adds it to the decision JSON `body`; for a case someone acted on, `body`
-  /// becomes the request decided now with the case's actions. False with
-  /// `error` when the case cannot be stored or decided (`body` unchanged).
+  /// adds its id, URL and state to the decision JSON `body`; for a case
+  /// someone acted on, `body` becomes the request decided now with the case's
+  /// actions. False with `error` when the case cannot be stored or decided
+  /// (`body` unchanged).
   bool attach_case(const PolicyVersion& v, std::string_view text, const Decision& d, Scratch& s, std::string& body, cases::Case& c,
                    std::string& error);
+  /// attach_case for one item of a batch: a refusal replaces its answer and makes the batch's status 503.
+  void attach_batch_case(const PolicyVersion& v, std::string_view text, const Decision& decision, Scratch& s, std::string& answer,
+                         int& status);
   /// Every /v1/cases path.
   void cases_endpoint(const HttpRequest& req, std::string_view peer, Scratch& s, Response& out);
   void case_list(const HttpRequest& req, std::string_view peer, const Token& t, Response& out);
