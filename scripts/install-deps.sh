@@ -13,6 +13,7 @@ packages=(
   openssl   # the webhook tests make a throwaway CA and server certificates with the `openssl` command
   libsqlite3-dev   # the approval cases' embedded store (engine/cases)
   graphviz chromium weasyprint poppler-utils   # reports: the decision graph (dot), the reader test (headless Chromium), PDF output and its text check (pdftotext)
+  binutils   # the install test reads installed binaries with `strings` and `nm` (scripts/test-install.sh)
   clang libclang-rt-14-dev llvm  # the sanitizer build, libFuzzer, llvm-symbolizer (scripts/configure-asan.sh, scripts/fuzz.sh)
 )
 if [ "${REDLINE_WITH_BENCH:-0}" = 1 ]; then packages+=(libbenchmark-dev); fi
