@@ -17,7 +17,7 @@ packages=(
   binutils   # the install test reads installed binaries with `strings` and `nm` (scripts/test-install.sh)
   clang libclang-rt-14-dev llvm  # the sanitizer build, libFuzzer, llvm-symbolizer (scripts/configure-asan.sh, scripts/fuzz.sh)
 )
-if [ "${REDLINE_WITH_BENCH:-0}" = 1 ]; then packages+=(libbenchmark-dev); fi
+if [ "${REDLINE_WITH_BENCH:-0}" = 1 ]; then packages+=(libbenchmark-dev pybind11-dev); fi   # pybind11: bench/python/binding_overhead.sh (ctypes vs pybind11 call cost)
 if [ -n "${REDLINE_EXTRA_PACKAGES:-}" ]; then read -r -a extra <<<"$REDLINE_EXTRA_PACKAGES"; packages+=("${extra[@]}"); fi
 
 missing=()
