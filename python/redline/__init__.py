@@ -22,6 +22,7 @@ import ctypes
 import functools
 import inspect
 import json
+import os
 import threading
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -457,7 +458,7 @@ def compile(paths: Sequence[str] | str, layer: str | None = None, *, stdlib: str
     diagnostics when the policies have errors."""
     if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
         paths = [paths]  # type: ignore[list-item]
-    names = [str(p).encode() for p in paths]  # type: ignore[union-attr]
+    names = [os.fsencode(p) for p in paths]  # type: ignore[union-attr]
     if not names:
         raise ValueError("compile: no files to compile")
     arr = (ctypes.c_char_p * len(names))(*names)

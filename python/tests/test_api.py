@@ -112,6 +112,8 @@ def test_compile_files_layer_and_sources(tmp_path):
     p = redline.compile([str(top)])
     assert p.layers == ("base", "top")
     assert p.decide({"purpose": "mail"}).outcome == "deny"
+    assert redline.compile(top).hash == p.hash            # a pathlib.Path, alone
+    assert redline.compile([os.fsencode(top)]).hash == p.hash
     b = redline.compile([str(top)], layer="base")
     assert b.layers == ("base",)
     assert b.decide({"purpose": "mail"}).outcome == "allow"
