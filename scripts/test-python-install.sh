@@ -4,6 +4,8 @@
 # environment help — the package must carry libredline.so.0 and the stdlib;
 # and the wheel of scripts/build-wheel.sh must hold both.
 # Usage: scripts/test-python-install.sh BUILD_DIR [PYTHON]
+# REDLINE_PY_PRELOAD (the sanitizer build's runtime) is preloaded into the
+# Python that loads the library, and into nothing else.
 set -euo pipefail
 build="$(cd "${1:?usage: test-python-install.sh BUILD_DIR [PYTHON]}" && pwd)"
 python=${2:-/usr/bin/python3}
@@ -16,7 +18,8 @@ cp -r "$root/python" "$tmp/src"   # pip builds in the tree it is given: keep the
 step "$python" -m venv --system-site-packages "$tmp/venv"
 REDLINE_REPO="$root" REDLINE_BUILD_DIR="$build" step "$tmp/venv/bin/python" -m pip install --no-build-isolation --no-deps "$tmp/src"
 cd "$tmp"
-env -u REDLINE_STDLIB -u REDLINE_LIBRARY -u PYTHONPATH "$tmp/venv/bin/python" - "$tmp/venv" <<'PY'
+env -u REDLINE_STDLIB -u REDLINE_LIBRARY -u PYTHONPATH ${REDLINE_PY_PRELOAD:+LD_PRELOAD="$REDLINE_PY_PRELOAD"} \
+  "$tmp/venv/bin/python" - "$tmp/venv" <<'PY'
 import os, sys, redline, redline._native as native
 venv = os.path.realpath(sys.argv[1])
 assert os.path.realpath(redline.__file__).startswith(venv), redline.__file__

@@ -4,7 +4,8 @@
 # and checks the audit log. Exits non-zero at the first unexpected answer.
 # Usage: examples/python-gateway/demo.sh [PYTHON]
 # (the redline package must be importable: installed, or PYTHONPATH=python
-# with REDLINE_LIBRARY=build/libredline.so.0)
+# with REDLINE_LIBRARY=build/libredline.so.0; REDLINE_PY_PRELOAD, set by the
+# sanitizer build, is preloaded into Python alone, not into curl)
 set -euo pipefail
 python=${1:-python3}
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -13,7 +14,7 @@ pid=""
 cleanup() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-"$python" "$here/gateway.py" --port 0 --audit "$tmp/audit.jsonl" > "$tmp/out.log" 2>&1 &
+env ${REDLINE_PY_PRELOAD:+LD_PRELOAD="$REDLINE_PY_PRELOAD"} "$python" "$here/gateway.py" --port 0 --audit "$tmp/audit.jsonl" > "$tmp/out.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do grep -q "gateway on" "$tmp/out.log" 2>/dev/null && break; sleep 0.1; done
 url=$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/out.log" || true)

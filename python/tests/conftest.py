@@ -7,6 +7,15 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+
+def child_env():
+    """The environment for the programs the tests run (the CLI, the C++
+    conformance dump): without LD_PRELOAD, which the sanitizer build sets for
+    Python alone — an instrumented executable carries its own runtime."""
+    env = dict(os.environ)
+    env.pop("LD_PRELOAD", None)
+    return env
+
 DEMO = """
 purposes {
   chat

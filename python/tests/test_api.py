@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 import redline
-from conftest import DEMO, REPO
+from conftest import DEMO, REPO, child_env
 
 
 @pytest.fixture()
@@ -17,7 +17,7 @@ def policy():
 
 def test_version_is_the_library_version():
     out = subprocess.run([os.environ.get("REDLINE_CLI", os.path.join(REPO, "build", "redline")), "--version"],
-                         capture_output=True, text=True, check=True).stdout
+                         capture_output=True, text=True, check=True, env=child_env()).stdout
     assert out.strip() == "redline " + redline.__version__
 
 

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 import redline
-from conftest import REPO
+from conftest import REPO, child_env
 
 CONFORMANCE = os.path.join(REPO, "tests", "conformance")
 
@@ -20,7 +20,7 @@ def dump():
     exe = os.environ.get("REDLINE_CONFORMANCE_DUMP")
     if not exe:
         pytest.skip("REDLINE_CONFORMANCE_DUMP is not set (ctest sets it)")
-    out = subprocess.run([exe, CONFORMANCE], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([exe, CONFORMANCE], capture_output=True, text=True, check=True, env=child_env()).stdout
     return [json.loads(line) for line in out.splitlines()]
 
 
@@ -89,7 +89,7 @@ def test_cli_gives_the_same_decisions(tmp_path):
         d.mkdir()
         (d / fname).write_text(text)
         requests = "".join(json.dumps(c["request"]) + "\n" for c in cases)
-        out = subprocess.run([cli, "eval", fname], input=requests, capture_output=True, text=True, cwd=d)
+        out = subprocess.run([cli, "eval", fname], input=requests, capture_output=True, text=True, cwd=d, env=child_env())
         got = out.stdout.splitlines()
         assert len(got) == len(cases), (path, out.stderr)
         policy = redline.compile([str(d / fname)])
