@@ -21,6 +21,7 @@ struct rl_compile_options {
 struct rl_switchboard {
   std::shared_ptr<const redline::Program> program;
   std::unique_ptr<redline::SwitchBoard> board;
+  bool owned_by_policy = false;   ///< the board of rl_policy_switchboard: rl_switchboard_free leaves it alone
 };
 
 namespace {
@@ -116,6 +117,7 @@ rl_status compile(const rl_compile_options* options, const std::vector<std::stri
   core->program = r.program;
   core->own.program = r.program;
   core->own.board = r.program->make_switchboard();
+  core->own.owned_by_policy = true;
   *out = new rl_policy{std::move(core)};
   return RL_OK;
 }
@@ -272,7 +274,9 @@ rl_status rl_switchboard_new(const rl_policy* policy, rl_switchboard** out) {
   });
 }
 
-void rl_switchboard_free(rl_switchboard* board) { delete board; }
+void rl_switchboard_free(rl_switchboard* board) {
+  if (board && !board->owned_by_policy) delete board;
+}
 
 rl_status rl_switch_trip(rl_switchboard* board, const char* name) {
   return guarded("rl_switch_trip", [&] {

@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
   {
     rl_switchboard* own = rl_policy_switchboard(policy);
     rl_switchboard* other = NULL;
+    rl_switchboard_free(own); /* the policy's own board: left alone, still usable */
     CHECK(rl_switch_trip(own, "no_such_switch") == RL_ERR_NOT_FOUND);
     CHECK(rl_switch_trip(own, "chat_stop") == RL_OK);
     CHECK(rl_switch_status(own, "demo/chat_stop", &tripped) == RL_OK);

@@ -173,8 +173,9 @@ RL_API rl_switchboard* rl_policy_switchboard(rl_policy* policy);
 /** A new, separate switchboard for `policy`'s switches, all reset. It holds a
  *  reference to the policy. Free it with rl_switchboard_free. */
 RL_API rl_status rl_switchboard_new(const rl_policy* policy, rl_switchboard** out);
-/** Releases a switchboard made by rl_switchboard_new (NULL is fine; never
- *  pass the board of rl_policy_switchboard). */
+/** Releases a switchboard made by rl_switchboard_new. NULL is fine, and so
+ *  is the board of rl_policy_switchboard, which is left alone (its policy
+ *  releases it). */
 RL_API void rl_switchboard_free(rl_switchboard* board);
 /** Trips a switch by qualified or plain name: RL_ERR_NOT_FOUND if no such switch. */
 RL_API rl_status rl_switch_trip(rl_switchboard* board, const char* name);
