@@ -13,9 +13,11 @@ packages=(
   openssl   # the webhook tests make a throwaway CA and server certificates with the `openssl` command
   libsqlite3-dev   # the approval cases' embedded store (engine/cases)
   graphviz chromium weasyprint poppler-utils   # reports: the decision graph (dot), the reader test (headless Chromium), PDF output and its text check (pdftotext)
+  python3-venv python3-pip python3-setuptools python3-wheel python3-pytest   # the Python package (python/): its pytest suite, a venv install, scripts/build-wheel.sh
+  binutils   # the install test reads installed binaries with `strings` and `nm` (scripts/test-install.sh)
   clang libclang-rt-14-dev llvm  # the sanitizer build, libFuzzer, llvm-symbolizer (scripts/configure-asan.sh, scripts/fuzz.sh)
 )
-if [ "${REDLINE_WITH_BENCH:-0}" = 1 ]; then packages+=(libbenchmark-dev); fi
+if [ "${REDLINE_WITH_BENCH:-0}" = 1 ]; then packages+=(libbenchmark-dev pybind11-dev); fi   # pybind11: bench/python/binding_overhead.sh (ctypes vs pybind11 call cost)
 if [ -n "${REDLINE_EXTRA_PACKAGES:-}" ]; then read -r -a extra <<<"$REDLINE_EXTRA_PACKAGES"; packages+=("${extra[@]}"); fi
 
 missing=()

@@ -1,8 +1,12 @@
 // api/engine.cc — the embedding API of redline/engine.h: compile_files and
 // compile_source (front end → decision graph → flat Program), Program's
 // accessors, and SwitchBoard.
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
+#include <system_error>
 
 #include "compile/decision_graph.h"
 #include "crypto/policy_hash.h"
@@ -16,13 +20,41 @@ namespace redline {
 
 const char* version() { return REDLINE_VERSION; }
 
+namespace {
+
+// The folder of the binary this code is in: the shared library when it is
+// one (dladdr), else the executable (/proc/self/exe; dladdr names the main
+// program by its argv[0], which may be relative). Empty when unknown.
+std::filesystem::path own_binary_dir() {
+  std::error_code ec;
+  Dl_info info{};
+  std::filesystem::path self;
+  if (dladdr(reinterpret_cast<void*>(&own_binary_dir), &info) != 0 && info.dli_fname && info.dli_fname[0] == '/')
+    self = info.dli_fname;
+  else
+    self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (self.empty()) return {};
+  std::filesystem::path real = std::filesystem::canonical(self, ec);
+  return (ec ? self : real).parent_path();
+}
+
+}  // namespace
+
 std::string default_stdlib_root() {
   if (const char* env = std::getenv("REDLINE_STDLIB"); env && *env) return env;
-#ifdef REDLINE_DEFAULT_STDLIB
-  return REDLINE_DEFAULT_STDLIB;
-#else
-  return "stdlib";
-#endif
+  // Installed: <prefix>/share/redline/stdlib, relative to <prefix>/bin or
+  // <prefix>/lib; a build tree or a Python package: `stdlib` beside the binary.
+  static const std::string found = [] {
+    std::filesystem::path dir = own_binary_dir();
+    if (dir.empty()) return std::string("stdlib");
+    std::error_code ec;
+    for (const char* rel : {REDLINE_BIN_TO_STDLIB, REDLINE_LIB_TO_STDLIB, "stdlib"}) {
+      std::filesystem::path candidate = (dir / rel).lexically_normal();
+      if (std::filesystem::is_directory(candidate, ec)) return candidate.string();
+    }
+    return std::string("stdlib");
+  }();
+  return found;
 }
 
 namespace {

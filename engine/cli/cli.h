@@ -31,7 +31,8 @@ std::optional<Args> parse_args(const std::vector<std::string>& argv, const std::
 /// Prints diagnostics to stderr (text, colour on a terminal) or as JSON on stdout.
 void print_diagnostics(const Diagnostics& diags, bool json);
 
-/// The stdlib root: $REDLINE_STDLIB, else the one the build was configured with.
+/// The stdlib root: $REDLINE_STDLIB, else <prefix>/share/redline/stdlib found from
+/// the executable's own path (redline::default_stdlib_root, docs/embedding.md).
 std::string stdlib_root();
 
 /// The compilations that `check` and `test` examine, from their operands

@@ -221,7 +221,9 @@ class Program {
 };
 
 /// The stdlib folder used when CompileOptions::stdlib_root is empty:
-/// $REDLINE_STDLIB, else the one this build was configured with.
+/// $REDLINE_STDLIB, else `<prefix>/share/redline/stdlib` found from the folder
+/// of the binary holding the library (the executable or libredline.so), else
+/// a `stdlib` folder beside that binary (the build tree, the Python package).
 std::string default_stdlib_root();
 
 /// The library version ("0.1.0").
