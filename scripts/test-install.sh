@@ -20,6 +20,10 @@ flags=${2:-}
 compiler=()
 if [ -n "${3:-}" ]; then compiler=(-DCMAKE_CXX_COMPILER="$3"); fi
 cc=${4:-cc}
+# Sanitized with clang, a C program needs the C++ parts of the UBSan runtime
+# too (the library is C++); clang's C driver leaves them out unless asked.
+c_flags=$flags c_libs=""
+if [[ $flags == *-fsanitize* ]] && "$cc" --version 2>/dev/null | grep -q clang; then c_flags="$flags -fsanitize-link-c++-runtime" c_libs="-lstdc++"; fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -55,10 +59,10 @@ echo "install test: libredline.so.0 (SONAME $soname) exports $count symbols, all
 # The C ABI test through pkg-config, then through find_package.
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
 cc_flags=$(pkg-config --cflags --libs redline)
-step "$cc" -std=c99 -Wall -Werror "$root/tests/capi/abi_test.c" -o "$tmp/abi_pc" $cc_flags $flags
+step "$cc" -std=c99 -Wall -Werror "$root/tests/capi/abi_test.c" -o "$tmp/abi_pc" $cc_flags $c_flags $c_libs
 env -u REDLINE_STDLIB LD_LIBRARY_PATH="$libdir" "$tmp/abi_pc" "$stdlib"
 step cmake -S "$root/tests/capi" -B "$tmp/abi_cmake" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER="$cc" \
-  -DCMAKE_C_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags"
+  -DCMAKE_C_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$c_flags" -DCMAKE_C_STANDARD_LIBRARIES="$c_libs"
 step ninja -C "$tmp/abi_cmake"
 env -u REDLINE_STDLIB "$tmp/abi_cmake/abi_test" "$stdlib"   # CMake's rpath finds the library
 echo "install test: tests/capi/abi_test.c built with -std=c99 -Wall -Werror via pkg-config and find_package, and ran"

@@ -1,5 +1,5 @@
 // audit/checkpoint.cc — tlog-checkpoint note text and its signing and
-// verification on top of audit/signed_note.
+// verification on top of crypto/signed_note.
 #include "audit/checkpoint.h"
 
 #include <charconv>
