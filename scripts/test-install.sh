@@ -62,7 +62,7 @@ cc_flags=$(pkg-config --cflags --libs redline)
 step "$cc" -std=c99 -Wall -Werror "$root/tests/capi/abi_test.c" -o "$tmp/abi_pc" $cc_flags $c_flags $c_libs
 env -u REDLINE_STDLIB LD_LIBRARY_PATH="$libdir" "$tmp/abi_pc" "$stdlib"
 step cmake -S "$root/tests/capi" -B "$tmp/abi_cmake" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER="$cc" \
-  -DCMAKE_C_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$c_flags" -DCMAKE_C_STANDARD_LIBRARIES="$c_libs"
+  -DCMAKE_C_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$c_flags $c_libs"
 step ninja -C "$tmp/abi_cmake"
 env -u REDLINE_STDLIB "$tmp/abi_cmake/abi_test" "$stdlib"   # CMake's rpath finds the library
 echo "install test: tests/capi/abi_test.c built with -std=c99 -Wall -Werror via pkg-config and find_package, and ran"
