@@ -331,15 +331,25 @@ rl_status rl_approvals_new(const char* keys_json, size_t len, int require_signed
 
 void rl_approvals_free(rl_approvals* approvals) { delete approvals; }
 
+// Decides `request` into this thread's scratch Decision (the body every
+// rl_decide* shares); null when `board` belongs to another policy.
+static redline::Decision* decide_scratch(const rl_policy& policy, const rl_switchboard* board, const rl_approvals* approvals,
+                                         const char* request, size_t request_len) {
+  redline::EvalOptions o;
+  if (!options_for(*policy.core, board, approvals, o)) return nullptr;
+  const redline::Program& p = *policy.core->program;
+  redline::Decision& d = scratch();
+  p.evaluate(p.bind_json(text_of(request, request_len), o), d, o);
+  return &d;
+}
+
 rl_status rl_decide(const rl_policy* policy, const rl_switchboard* board, const rl_approvals* approvals, const char* request,
                     size_t request_len, char* buf, size_t cap, size_t* len, rl_outcome* outcome) {
   return guarded("rl_decide", [&] {
     if (!policy || !request || !len) return invalid("rl_decide: policy, request and len must not be NULL");
-    redline::EvalOptions o;
-    if (!options_for(*policy->core, board, approvals, o)) return invalid(kForeignBoard);
-    const redline::Program& p = *policy->core->program;
-    redline::Decision& d = scratch();
-    p.evaluate(p.bind_json(text_of(request, request_len), o), d, o);
+    redline::Decision* decided = decide_scratch(*policy, board, approvals, request, request_len);
+    if (!decided) return invalid(kForeignBoard);
+    redline::Decision& d = *decided;
     if (outcome) *outcome = outcome_of(d.outcome());
     return to_buffer(d.to_json(), buf, cap, len);
   });
@@ -350,11 +360,9 @@ rl_status rl_decide_alloc(const rl_policy* policy, const rl_switchboard* board, 
   if (decision) *decision = nullptr;
   return guarded("rl_decide_alloc", [&] {
     if (!policy || !request || !decision) return invalid("rl_decide_alloc: policy, request and decision must not be NULL");
-    redline::EvalOptions o;
-    if (!options_for(*policy->core, board, approvals, o)) return invalid(kForeignBoard);
-    const redline::Program& p = *policy->core->program;
-    redline::Decision& d = scratch();
-    p.evaluate(p.bind_json(text_of(request, request_len), o), d, o);
+    redline::Decision* decided = decide_scratch(*policy, board, approvals, request, request_len);
+    if (!decided) return invalid(kForeignBoard);
+    redline::Decision& d = *decided;
     if (outcome) *outcome = outcome_of(d.outcome());
     *decision = owned(d.to_json());
     return RL_OK;
@@ -365,11 +373,9 @@ rl_status rl_decide_outcome(const rl_policy* policy, const rl_switchboard* board
                             const char* request, size_t request_len, rl_outcome* outcome) {
   return guarded("rl_decide_outcome", [&] {
     if (!policy || !request || !outcome) return invalid("rl_decide_outcome: policy, request and outcome must not be NULL");
-    redline::EvalOptions o;
-    if (!options_for(*policy->core, board, approvals, o)) return invalid(kForeignBoard);
-    const redline::Program& p = *policy->core->program;
-    redline::Decision& d = scratch();
-    p.evaluate(p.bind_json(text_of(request, request_len), o), d, o);
+    redline::Decision* decided = decide_scratch(*policy, board, approvals, request, request_len);
+    if (!decided) return invalid(kForeignBoard);
+    redline::Decision& d = *decided;
     *outcome = outcome_of(d.outcome());
     return RL_OK;
   });
